@@ -1,0 +1,1 @@
+"""Versioned rule and gazetteer data files (JSON), loaded once."""

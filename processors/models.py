@@ -1,0 +1,148 @@
+"""Data contracts: Article in, Incident and Alert out.
+
+Each record carries ``schema_version``; the JSON Schemas generated from these models are
+committed under ``schemas/`` and a test fails when a model changes without its schema.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+SCHEMA_VERSION = 1
+
+DatePrecision = Literal["day", "week", "month", "unknown"]
+EventType = Literal[
+    "armed_clash",
+    "air_drone_strike",
+    "suicide_bomb",
+    "shelling_artillery_missile",
+    "remote_explosive_ied",
+    "grenade",
+    "attack",
+    "abduction",
+    "property_destruction",
+    "disrupted_weapons_use",
+]
+Target = Literal[
+    "us_forces",
+    "coalition_forces",
+    "iraqi_security_forces",
+    "civilians",
+    "government",
+    "diplomatic",
+    "infrastructure",
+    "militants",
+]
+Attribution = Literal["stated", "claimed", "blamed", "suspected"]
+AlertStatus = Literal["raised", "escalated", "resolved"]
+Severity = Literal["low", "medium", "high", "critical"]
+
+EVENT_TYPES: tuple[str, ...] = EventType.__args__  # type: ignore[attr-defined]
+TARGETS: tuple[str, ...] = Target.__args__  # type: ignore[attr-defined]
+
+
+class Article(BaseModel):
+    """A news article as fed to the ``articles`` topic."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True, str_strip_whitespace=False)
+
+    schema_version: int = SCHEMA_VERSION
+    id: str = Field(min_length=1, max_length=512)
+    url: str | None = None
+    source: str | None = None
+    title: str | None = None
+    published_at: dt.datetime | dt.date | None = None
+    body: str = Field(min_length=1)
+
+    @field_validator("body")
+    @classmethod
+    def _body_has_text(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("body is blank")
+        return value
+
+    def published_date(self) -> dt.date | None:
+        """The publication day, whether ``published_at`` was a date or a date-time."""
+        if isinstance(self.published_at, dt.datetime):
+            return self.published_at.date()
+        return self.published_at
+
+
+class Evidence(BaseModel):
+    """The sentence an incident came from, with character offsets into the article body."""
+
+    model_config = ConfigDict(frozen=True)
+
+    text: str
+    start: int = Field(ge=0)
+    end: int = Field(ge=0)
+
+
+class Incident(BaseModel):
+    """One violent event as reported by one article (the prediction format of SCHEMA.md)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    schema_version: int = SCHEMA_VERSION
+    incident_id: str
+    event_id: str
+    article_id: str
+    event_date: dt.date | None
+    date_precision: DatePrecision
+    country: str | None
+    admin1: str | None = None
+    place: str | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    geo_precision: Literal[1, 2, 3] | None = None
+    event_type: EventType
+    perpetrator: str | None = None
+    attribution: Attribution | None = None
+    target: Target | None = None
+    killed: int | None = Field(default=None, ge=0)
+    injured: int | None = Field(default=None, ge=0)
+    kidnapped: int | None = Field(default=None, ge=0)
+    background: bool = False
+    evidence: list[Evidence] = Field(default_factory=list)
+    confidence: float = Field(ge=0.0, le=1.0)
+    extractor_version: str
+    # Corroboration: filled by the stream's event store, one version per new report.
+    version: int = Field(default=1, ge=1)
+    sources: list[str] = Field(default_factory=list)
+    corroboration: int = Field(default=1, ge=1)
+
+
+class Alert(BaseModel):
+    """One change in the lifecycle of an escalation alert for a region (or region × actor)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    schema_version: int = SCHEMA_VERSION
+    alert_id: str
+    region: str
+    dimension: str = "all"
+    window_start: dt.date
+    window_end: dt.date
+    status: AlertStatus
+    observed: int = Field(ge=0)
+    expected: float = Field(ge=0.0)
+    score: float
+    severity: Severity
+    event_ids: list[str] = Field(default_factory=list)
+    top_perpetrators: list[str] = Field(default_factory=list)
+    detector_version: str = ""
+
+
+class DeadLetter(BaseModel):
+    """What the dead-letter topic says about a rejected message (the bytes go alongside)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    reason: str
+    error: str
+    topic: str
+    partition: int | None = None
+    offset: int | None = None

@@ -1,0 +1,57 @@
+"""The one settings object of sitrep, read once at start from ``SITREP_*`` env variables."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    """Every knob of sitrep; secrets are SecretStr and never logged."""
+
+    model_config = SettingsConfigDict(env_prefix="SITREP_", env_file=".env", extra="ignore")
+
+    # Kafka
+    bootstrap_servers: str = "127.0.0.1:9092"
+    security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = "PLAINTEXT"
+    sasl_mechanism: Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] | None = None
+    sasl_username: str | None = None
+    sasl_password: SecretStr | None = None
+    ssl_cafile: Path | None = None
+    ssl_certfile: Path | None = None
+    ssl_keyfile: Path | None = None
+
+    # Topics and app
+    app_id: str = "sitrep"
+    topic_prefix: str = ""
+    partitions: int = 1
+    data_dir: Path = PROJECT_ROOT / "var" / "worker"
+    web_host: str = "127.0.0.1"
+    web_port: int = 6066
+    processing_guarantee: Literal["at_least_once", "exactly_once"] = "at_least_once"
+
+    # Local broker (deploy/kafka)
+    kafka_home: Path = PROJECT_ROOT / "var" / "kafka"
+    kafka_port: int = 9092
+    kafka_controller_port: int = 9093
+
+    # Input limits
+    max_message_bytes: int = 5_000_000
+    max_body_chars: int = 1_000_000
+    max_json_depth: int = 20
+    max_incidents_per_article: int = 200
+
+    # Extraction
+    include_background: bool = False
+
+    # Detection
+    grace_days: int = 14
+
+    def topic(self, name: str) -> str:
+        """The full name of a sitrep topic, with the configured prefix."""
+        return f"{self.topic_prefix}{name}"
