@@ -1,0 +1,192 @@
+"""The faust app: topics, tables, agents and web pages, built from one Settings object.
+
+Agents only decode, call one processor and send; every decision about article content
+lives in ``processors``.
+
+    articles ──ingest──▶ incidents.extracted ──correlate──▶ incidents ──detect──▶ alerts
+        └──────────────▶ articles.dlq (reason header, original bytes)
+
+``ingest`` is stateless and scales with the partitions of ``articles``. ``correlate`` and
+``detect`` keep state in tables with changelogs; their input is keyed by country so that one
+partition holds every event of a country (deduplication and regional counts stay local).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import ssl
+from typing import Any
+
+import faust
+import orjson
+
+from processors.errors import InvalidArticle
+from processors.models import Alert, Incident
+from processors.validate import Limits, parse_article
+from streams import topics
+from streams.pipeline import Correlator, Detector, Extractor
+from streams.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+def _credentials(settings: Settings) -> Any:
+    """faust broker credentials from the settings (None on a plaintext local broker)."""
+    if settings.security_protocol == "PLAINTEXT":
+        return None
+    context: ssl.SSLContext | None = None
+    if settings.security_protocol in ("SSL", "SASL_SSL"):
+        context = ssl.create_default_context(
+            cafile=str(settings.ssl_cafile) if settings.ssl_cafile else None
+        )
+        if settings.ssl_certfile:
+            context.load_cert_chain(
+                str(settings.ssl_certfile),
+                keyfile=str(settings.ssl_keyfile) if settings.ssl_keyfile else None,
+            )
+    if settings.security_protocol.startswith("SASL"):
+        password = settings.sasl_password.get_secret_value() if settings.sasl_password else None
+        return faust.SASLCredentials(
+            username=settings.sasl_username,
+            password=password,
+            mechanism=settings.sasl_mechanism or "PLAIN",
+            ssl_context=context,
+        )
+    return context
+
+
+def _record_day(timestamp: float | None) -> dt.date | None:
+    """The UTC day of a Kafka record timestamp (seconds), the fallback for missing dates."""
+    if not timestamp:
+        return None
+    return dt.datetime.fromtimestamp(timestamp, tz=dt.UTC).date()
+
+
+def dumps(record: Incident | Alert) -> bytes:
+    """Serialise a contract model to compact JSON bytes."""
+    return orjson.dumps(record.model_dump(mode="json"))
+
+
+def create_app(settings: Settings) -> faust.App:
+    """Build the sitrep faust app from the settings."""
+    app = faust.App(
+        settings.app_id,
+        broker=f"kafka://{settings.bootstrap_servers}",
+        broker_credentials=_credentials(settings),
+        store="memory://",
+        datadir=str(settings.data_dir),
+        topic_partitions=settings.partitions,
+        processing_guarantee=settings.processing_guarantee,
+        consumer_auto_offset_reset="earliest",
+        web_enabled=True,
+        web_host=settings.web_host,
+        web_port=settings.web_port,
+        web_in_thread=False,
+        autodiscover=False,
+        producer_acks=-1,
+    )
+
+    def topic(name: str, **kwargs: Any) -> faust.TopicT:
+        return app.topic(
+            settings.topic(name),
+            key_type=bytes,
+            value_type=bytes,
+            key_serializer="raw",
+            value_serializer="raw",
+            partitions=settings.partitions,
+            **kwargs,
+        )
+
+    articles = topic(topics.ARTICLES)
+    dlq = topic(topics.ARTICLES_DLQ)
+    extracted = topic(topics.INCIDENTS_EXTRACTED, internal=True)
+    incidents = topic(topics.INCIDENTS)
+    alerts = topic(topics.ALERTS)
+
+    limits = Limits(
+        max_message_bytes=settings.max_message_bytes,
+        max_body_chars=settings.max_body_chars,
+        max_json_depth=settings.max_json_depth,
+    )
+    extractor = Extractor(settings)
+    correlator = Correlator(app, settings)
+    detector = Detector(app, settings)
+
+    @app.agent(articles, concurrency=1)
+    async def ingest(stream: faust.StreamT[bytes]) -> None:
+        """Validate each article (bad input to the dead letters) and extract its incidents."""
+        async for event in stream.events():
+            message = event.message
+            raw = event.value if isinstance(event.value, bytes) else b""
+            try:
+                article = parse_article(raw, limits=limits, today=_record_day(message.timestamp))
+            except InvalidArticle as exc:
+                log.warning("dead-lettered %s[%s]@%s: %s", message.topic, message.partition,
+                            message.offset, exc)
+                await dlq.send(
+                    key=message.key,
+                    value=raw,
+                    headers={
+                        "reason": exc.reason.encode(),
+                        "error": str(exc).encode()[:2000],
+                        "source.topic": message.topic.encode(),
+                        "source.partition": str(message.partition).encode(),
+                        "source.offset": str(message.offset).encode(),
+                    },
+                )
+                extractor.rejected(exc.reason)
+                continue
+            for incident in extractor.extract(article, record_day=_record_day(message.timestamp)):
+                await extracted.send(key=(incident.country or "").encode(), value=dumps(incident))
+
+    @app.agent(extracted, concurrency=1)
+    async def correlate(stream: faust.StreamT[bytes]) -> None:
+        """Give each extracted incident its event id (one event, many reports)."""
+        async for raw in stream:
+            incident = Incident.model_validate_json(raw)
+            for merged in correlator.assign(incident):
+                await incidents.send(key=(merged.country or "").encode(), value=dumps(merged))
+
+    @app.agent(incidents, concurrency=1)
+    async def detect(stream: faust.StreamT[bytes]) -> None:
+        """Count distinct events per region in event time and emit alert changes."""
+        async for raw in stream:
+            for alert in detector.add(Incident.model_validate_json(raw)):
+                await alerts.send(key=alert.region.encode(), value=dumps(alert))
+
+    @app.timer(interval=settings.detector_tick_seconds)
+    async def zero_fill() -> None:
+        """Advance event time for quiet regions so they get zero-filled windows."""
+        for alert in detector.tick():
+            await alerts.send(key=alert.region.encode(), value=dumps(alert))
+
+    @app.page("/metrics")
+    async def metrics_page(web: Any, request: Any) -> Any:
+        from streams import metrics
+
+        return web.bytes(metrics.render(), content_type="text/plain; version=0.0.4")
+
+    @app.page("/health")
+    async def health_page(web: Any, request: Any) -> Any:
+        ready, why = await _readiness(app)
+        return web.json({"ready": ready, "why": why}, status=200 if ready else 503)
+
+    app.conf.sitrep_agents = (ingest, correlate, detect)  # type: ignore[attr-defined]
+    return app
+
+
+async def _readiness(app: faust.App) -> tuple[bool, str]:
+    """Ready when the broker answers a metadata request and tables have recovered."""
+    import asyncio
+
+    try:
+        producer = app.producer._ensure_producer()  # type: ignore[attr-defined]
+        await asyncio.wait_for(producer.client.fetch_all_metadata(), timeout=2.0)
+    except Exception as exc:  # any failure to reach the broker means not ready
+        return False, f"broker unreachable: {type(exc).__name__}"
+    if not app.tables.recovery.completed.is_set():
+        return False, "tables recovering"
+    if app.rebalancing:
+        return False, "rebalancing"
+    return True, "ok"
