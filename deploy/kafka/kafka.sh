@@ -1,0 +1,293 @@
+#!/usr/bin/env bash
+# Drive a local single-node Apache Kafka 3.9.1 broker (KRaft) fetched from Maven Central.
+#
+#   deploy/kafka/kafka.sh fetch    gather the broker's jars into $KAFKA_HOME/libs (once)
+#   deploy/kafka/kafka.sh start    fetch, format storage (once), start, wait until it answers
+#   deploy/kafka/kafka.sh stop     SIGTERM, wait up to 30 s, then SIGKILL
+#   deploy/kafka/kafka.sh status   exit 0 and say "running pid N on 127.0.0.1:PORT" if it answers
+#   deploy/kafka/kafka.sh config   render server.properties and print its path
+#
+# Environment: KAFKA_HOME (default <repo>/var/kafka), KAFKA_PORT (9092),
+# KAFKA_CONTROLLER_PORT (9093), KAFKA_HEAP_OPTS (-Xms256m -Xmx768m), KAFKA_OPTS (extra JVM
+# options, e.g. -XX:TieredStopAtLevel=1 starts a second sooner), KAFKA_START_TIMEOUT (60 s).
+# Needs java (17+) and, for fetch, mvn. streams/broker.py calls this script; so do people and CI.
+set -euo pipefail
+
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+REPO="$(cd "$HERE/../.." && pwd)"
+
+KAFKA_HOME="${KAFKA_HOME:-$REPO/var/kafka}"
+KAFKA_PORT="${KAFKA_PORT:-9092}"
+KAFKA_CONTROLLER_PORT="${KAFKA_CONTROLLER_PORT:-9093}"
+# A heap that fits next to the tests on a small machine; the log cleaner's buffer is shrunk in
+# server.properties.in to match.
+KAFKA_HEAP_OPTS="${KAFKA_HEAP_OPTS:--Xms256m -Xmx768m}"
+KAFKA_OPTS="${KAFKA_OPTS:-}"
+KAFKA_START_TIMEOUT="${KAFKA_START_TIMEOUT:-60}"
+KAFKA_STOP_TIMEOUT=30
+
+# The performance options of upstream's kafka-run-class.sh, with GC and JIT thread counts held
+# to the two cores this runs on and a hard exit instead of a zombie broker on OOM.
+JVM_OPTS=(
+    -server -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:InitiatingHeapOccupancyPercent=35
+    -XX:+ExplicitGCInvokesConcurrent -XX:MaxInlineLevel=15
+    -XX:ParallelGCThreads=2 -XX:ConcGCThreads=1 -XX:CICompilerCount=2
+    -XX:+ExitOnOutOfMemoryError -Djava.awt.headless=true
+)
+
+die() {
+    echo "kafka.sh: $*" >&2
+    exit 1
+}
+
+require_port() {
+    if ! [[ "$2" =~ ^[0-9]{1,5}$ ]] || ((10#$2 < 1 || 10#$2 > 65535)); then
+        die "$1 must be a TCP port, got '$2'"
+    fi
+}
+
+require_port KAFKA_PORT "$KAFKA_PORT"
+require_port KAFKA_CONTROLLER_PORT "$KAFKA_CONTROLLER_PORT"
+[[ "$KAFKA_START_TIMEOUT" =~ ^[0-9]+$ ]] || die "KAFKA_START_TIMEOUT must be whole seconds, got '$KAFKA_START_TIMEOUT'"
+[[ "$KAFKA_PORT" != "$KAFKA_CONTROLLER_PORT" ]] || die "KAFKA_PORT and KAFKA_CONTROLLER_PORT are both $KAFKA_PORT"
+
+mkdir -p "$KAFKA_HOME"
+KAFKA_HOME="$(cd "$KAFKA_HOME" && pwd)"  # the JVM and the pid check need an absolute path
+LIBS="$KAFKA_HOME/libs"
+CONFIG="$KAFKA_HOME/config/server.properties"
+DATA="$KAFKA_HOME/data"
+LOGS="$KAFKA_HOME/logs"
+PIDFILE="$KAFKA_HOME/kafka.pid"
+CONSOLE="$LOGS/kafkaServer.out"
+STAMP="$LIBS/.fetched"
+
+# Two test sessions may start the broker at the same moment; one at a time decides.
+take_lock() {
+    exec 9>"$KAFKA_HOME/.lock"
+    flock -w 180 9 || die "another kafka.sh holds $KAFKA_HOME/.lock for over 180 s"
+}
+
+need() {
+    command -v "$1" >/dev/null 2>&1 || die "$1 not found on PATH; $2"
+}
+
+pom_digest() {
+    sha256sum "$HERE/pom.xml" | cut -d' ' -f1
+}
+
+is_fetched() {
+    [[ -f "$STAMP" && "$(cat "$STAMP")" == "$(pom_digest)" ]]
+}
+
+do_fetch() {
+    if is_fetched; then
+        return 0
+    fi
+    need mvn "install Maven (apt-get install maven) to fetch the broker from Maven Central"
+    local tmp="$LIBS.tmp.$$"
+    rm -rf "$tmp"
+    echo "kafka.sh: fetching Apache Kafka jars from Maven Central into $LIBS" >&2
+    # Into a scratch directory first, so an interrupted fetch never leaves a half set of jars,
+    # and a changed pom.xml never leaves jars of two Kafka versions side by side.
+    local out
+    if ! out="$(mvn -q -B -f "$HERE/pom.xml" dependency:copy-dependencies \
+        -DincludeScope=runtime -DoutputDirectory="$tmp" 2>&1)"; then
+        rm -rf "$tmp"
+        # Debian's Maven colours its output even in batch mode; strip the escapes for logs.
+        # shellcheck disable=SC2001  # a regex, which ${out//...} cannot express
+        die "mvn could not fetch the broker's jars:
+$(sed 's/\x1b\[[0-9;]*m//g' <<<"$out")"
+    fi
+    pom_digest >"$tmp/.fetched"
+    rm -rf "$LIBS"
+    mv "$tmp" "$LIBS"
+}
+
+render_config() {
+    local text
+    text="$(<"$HERE/server.properties.in")"
+    # Quoted replacements: bash 5.2 would otherwise expand '&' in a path to the matched text.
+    text="${text//@KAFKA_PORT@/"$KAFKA_PORT"}"
+    text="${text//@KAFKA_CONTROLLER_PORT@/"$KAFKA_CONTROLLER_PORT"}"
+    text="${text//@KAFKA_DATA_DIR@/"$DATA"}"
+    mkdir -p "$(dirname "$CONFIG")"
+    printf '%s\n' "$text" >"$CONFIG.tmp"
+    mv "$CONFIG.tmp" "$CONFIG"
+}
+
+java_run() {
+    java -Dkafka.logs.dir="$LOGS" -Dlog4j.configuration="file:$HERE/log4j.properties" \
+        -cp "$LIBS/*" "$@"
+}
+
+do_format() {
+    if [[ -f "$DATA/meta.properties" ]]; then
+        return 0
+    fi
+    local cluster_id
+    cluster_id="$(java_run kafka.tools.StorageTool random-uuid)"
+    java_run kafka.tools.StorageTool format -t "$cluster_id" -c "$CONFIG" >&2 \
+        || die "formatting $DATA failed; see $LOGS/server.log"
+}
+
+# The pid in the pid file if that process is alive and is this home's broker; a recycled pid
+# or a zombie (empty command line: PID 1 here may never reap it) does not count.
+live_pid() {
+    [[ -f "$PIDFILE" ]] || return 1
+    local pid args
+    pid="$(<"$PIDFILE")"
+    [[ "$pid" =~ ^[0-9]+$ ]] || return 1
+    if [[ -r "/proc/$pid/cmdline" ]]; then
+        args="$(tr '\0' ' ' <"/proc/$pid/cmdline")"
+    else
+        args="$(ps -p "$pid" -o args= 2>/dev/null)" || return 1
+    fi
+    [[ "$args" == *"kafka.Kafka $CONFIG"* ]] || return 1
+    echo "$pid"
+}
+
+# Alive and not a zombie: a child of ours that died stays a zombie until this script exits.
+alive() {
+    local state
+    state="$(ps -o stat= -p "$1" 2>/dev/null)" || return 1
+    [[ -n "$state" && "$state" != Z* ]]
+}
+
+answers() {
+    timeout 2 bash -c "exec 3<>/dev/tcp/127.0.0.1/$1" 2>/dev/null
+}
+
+log_tail() {
+    local f
+    for f in "$CONSOLE" "$LOGS/server.log"; do
+        if [[ -s "$f" ]]; then
+            echo "--- last lines of $f ---"
+            tail -n 30 "$f"
+        fi
+    done
+}
+
+# Ready means: the server logged that it started and the client port accepts connections.
+wait_ready() {
+    local pid="$1" deadline=$((SECONDS + KAFKA_START_TIMEOUT))
+    while ((SECONDS < deadline)); do
+        if ! alive "$pid"; then
+            rm -f "$PIDFILE"
+            die "broker pid $pid exited during start-up
+$(log_tail)"
+        fi
+        if grep -q "Kafka Server started" "$CONSOLE" 2>/dev/null && answers "$KAFKA_PORT"; then
+            return 0
+        fi
+        sleep 0.5
+    done
+    local tail_text
+    tail_text="$(log_tail)"
+    do_stop >/dev/null
+    die "broker pid $pid did not answer on 127.0.0.1:$KAFKA_PORT within ${KAFKA_START_TIMEOUT} s; stopped it
+$tail_text"
+}
+
+do_start() {
+    local pid
+    if pid="$(live_pid)"; then
+        if answers "$KAFKA_PORT"; then
+            echo "running pid $pid on 127.0.0.1:$KAFKA_PORT (already)"
+            return 0
+        fi
+        # Launched by a start that gave up waiting; whoever owns it, it was not this call.
+        wait_ready "$pid"
+        echo "running pid $pid on 127.0.0.1:$KAFKA_PORT (already)"
+        return 0
+    fi
+    rm -f "$PIDFILE"
+    local port
+    for port in "$KAFKA_PORT" "$KAFKA_CONTROLLER_PORT"; do
+        if answers "$port"; then
+            die "127.0.0.1:$port is in use by a process this script did not start (no live pid in $PIDFILE)"
+        fi
+    done
+    need java "install a Java 17+ runtime (apt-get install openjdk-17-jre-headless)"
+    do_fetch
+    render_config
+    mkdir -p "$LOGS" "$DATA"
+    do_format
+    : >"$CONSOLE"
+    # 9>&-: the broker must not inherit the lock, or it would hold it for its whole life.
+    # shellcheck disable=SC2086  # KAFKA_HEAP_OPTS and KAFKA_OPTS are option lists, split on purpose
+    nohup java $KAFKA_HEAP_OPTS "${JVM_OPTS[@]}" $KAFKA_OPTS \
+        "-Xlog:gc*:file=$LOGS/kafkaServer-gc.log:time,tags:filecount=2,filesize=10M" \
+        -Dkafka.logs.dir="$LOGS" -Dlog4j.configuration="file:$HERE/log4j.properties" \
+        -cp "$LIBS/*" kafka.Kafka "$CONFIG" >"$CONSOLE" 2>&1 </dev/null 9>&- &
+    pid=$!
+    echo "$pid" >"$PIDFILE"
+    wait_ready "$pid"
+    echo "running pid $pid on 127.0.0.1:$KAFKA_PORT"
+}
+
+do_stop() {
+    local pid
+    if ! pid="$(live_pid)"; then
+        rm -f "$PIDFILE"
+        echo "not running"
+        return 0
+    fi
+    kill -TERM "$pid" 2>/dev/null || true
+    local deadline=$((SECONDS + KAFKA_STOP_TIMEOUT))
+    while ((SECONDS < deadline)) && live_pid >/dev/null; do
+        sleep 0.2
+    done
+    if live_pid >/dev/null; then
+        echo "kafka.sh: pid $pid ignored SIGTERM for ${KAFKA_STOP_TIMEOUT} s; sending SIGKILL" >&2
+        kill -KILL "$pid" 2>/dev/null || true
+        while live_pid >/dev/null; do
+            sleep 0.2
+        done
+    fi
+    rm -f "$PIDFILE"
+    echo "stopped pid $pid"
+}
+
+do_status() {
+    local pid
+    if pid="$(live_pid)"; then
+        if answers "$KAFKA_PORT"; then
+            echo "running pid $pid on 127.0.0.1:$KAFKA_PORT"
+            return 0
+        fi
+        echo "pid $pid is alive but not answering on 127.0.0.1:$KAFKA_PORT"
+        return 1
+    fi
+    if [[ -f "$PIDFILE" ]]; then
+        echo "not running (stale pid file $PIDFILE)"
+    else
+        echo "not running"
+    fi
+    return 1
+}
+
+case "${1:-}" in
+fetch)
+    take_lock
+    do_fetch
+    ;;
+start)
+    take_lock
+    do_start
+    ;;
+stop)
+    take_lock
+    do_stop
+    ;;
+status)
+    do_status
+    ;;
+config)
+    render_config
+    echo "$CONFIG"
+    ;;
+*)
+    echo "usage: $0 {fetch|start|stop|status|config}" >&2
+    exit 2
+    ;;
+esac
