@@ -1,0 +1,379 @@
+"""Fast matching of large rule regexes: try them only where one of their first words starts.
+
+Python's ``re`` tries every alternative of a big alternation at every position of the text;
+with hundreds of rule patterns that costs milliseconds per article. A ``Matcher`` works out,
+from each pattern, the words a match can begin with (``heads``), cuts the text into word
+tokens once, and runs the compiled regex anchored at the tokens that are heads only. When a
+pattern's first word cannot be worked out (it starts with ``\\w+``, say) the matcher falls
+back to scanning, so results never depend on the optimisation.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from itertools import accumulate
+
+_TOKEN = re.compile(r"[A-Za-z0-9]+")
+_DIGIT = "#"  # the head of a pattern that starts with a digit
+_MAX_STATES = 4000
+
+
+class _GiveUp(Exception):
+    """The pattern's first words cannot be listed."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Lit:
+    char: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Class:
+    alnum: bool
+    digits_only: bool
+    letters: str = ""  # a short explicit list such as [sz], expanded like alternatives
+
+
+@dataclass(frozen=True, slots=True)
+class _Group:
+    alternatives: tuple[tuple[tuple[object, int, int], ...], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class _Zero:
+    """A zero-width assertion or anchor."""
+
+
+class _Parser:
+    """A parser for the regex subset the rule files use; anything else gives up."""
+
+    def __init__(self, pattern: str) -> None:
+        self.p = pattern
+        self.i = 0
+
+    def parse(self) -> _Group:
+        group = self._alternation()
+        if self.i != len(self.p):
+            raise _GiveUp
+        return group
+
+    def _alternation(self) -> _Group:
+        alts = [self._sequence()]
+        while self.i < len(self.p) and self.p[self.i] == "|":
+            self.i += 1
+            alts.append(self._sequence())
+        return _Group(tuple(alts))
+
+    def _sequence(self) -> tuple[tuple[object, int, int], ...]:
+        items: list[tuple[object, int, int]] = []
+        while self.i < len(self.p) and self.p[self.i] not in "|)":
+            atom = self._atom()
+            lo, hi = self._quantifier()
+            items.append((atom, lo, hi))
+        return tuple(items)
+
+    def _atom(self) -> object:
+        c = self.p[self.i]
+        if c == "(":
+            return self._group()
+        if c == "[":
+            return self._class()
+        if c == "\\":
+            return self._escape()
+        self.i += 1
+        if c in "^$":
+            return _Zero()
+        if c == ".":
+            return _Class(alnum=True, digits_only=False)
+        if c in "*+?{":
+            raise _GiveUp
+        return _Lit(c)
+
+    def _group(self) -> object:
+        self.i += 1
+        zero = False
+        if self.p.startswith("?", self.i):
+            head = re.match(r"\?(?::|P<\w+>|=|!|<=|<!|-?[imsx]+:)", self.p[self.i :])
+            if head is None:
+                raise _GiveUp
+            zero = head.group(0) in ("?=", "?!", "?<=", "?<!")
+            self.i += len(head.group(0))
+        inner = self._alternation()
+        if self.i >= len(self.p) or self.p[self.i] != ")":
+            raise _GiveUp
+        self.i += 1
+        return _Zero() if zero else inner
+
+    def _class(self) -> _Class:
+        end = self.i + 1
+        if self.p.startswith("^", end):
+            end += 1
+        if self.p.startswith("]", end):
+            end += 1
+        while end < len(self.p) and self.p[end] != "]":
+            end += 2 if self.p[end] == "\\" else 1
+        body = self.p[self.i + 1 : end]
+        self.i = end + 1
+        negated = body.startswith("^")
+        inner = re.sub(r"\\[sS]", " ", body.lstrip("^"))
+        alnum = (negated or "\\w" in inner or "\\W" in inner
+                 or bool(re.search(r"[A-Za-z0-9]", inner)))
+        digits = not negated and re.fullmatch(r"(?:\\d|[0-9]|[0-9]-[0-9])+", inner) is not None
+        letters = inner if not negated and re.fullmatch(r"[A-Za-z]{1,6}", inner) else ""
+        return _Class(alnum=alnum, digits_only=digits, letters=letters)
+
+    def _escape(self) -> object:
+        c = self.p[self.i + 1]
+        self.i += 2
+        if c in "bBAZ":
+            return _Zero()
+        if c == "d":
+            return _Class(alnum=True, digits_only=True)
+        if c in "wWS":
+            return _Class(alnum=True, digits_only=False)
+        if c in "sD":
+            return _Class(alnum=c == "D", digits_only=False)
+        if c.isalnum():
+            raise _GiveUp
+        return _Lit(c)
+
+    def _quantifier(self) -> tuple[int, int]:
+        if self.i >= len(self.p):
+            return 1, 1
+        c = self.p[self.i]
+        bounds = {"?": (0, 1), "*": (0, 99), "+": (1, 99)}.get(c)
+        if bounds is not None:
+            self.i += 1
+        elif c == "{":
+            m = re.match(r"\{(\d*)(,?)(\d*)\}", self.p[self.i :])
+            if m is None:
+                return 1, 1
+            self.i += len(m.group(0))
+            lo = int(m.group(1) or 0)
+            hi = int(m.group(3)) if m.group(3) else (99 if m.group(2) else lo)
+            bounds = (lo, hi)
+        else:
+            return 1, 1
+        if self.i < len(self.p) and self.p[self.i] in "?+":
+            self.i += 1
+        return bounds
+
+
+_State = tuple[str, bool]
+
+
+def _expand(states: set[_State], item: tuple[object, int, int], lower: bool) -> set[_State]:
+    node, lo, hi = item
+    result: set[_State] = set(states) if lo == 0 else set()
+    current = states
+    for rep in range(1, min(hi, 3) + 1):
+        current = _once(current, node, lower)
+        if rep >= lo or all(done for _, done in current):
+            result |= current
+        if all(done for _, done in current):
+            break
+    else:
+        if hi > 3 and not all(done for _, done in current):
+            raise _GiveUp
+    if len(result) > _MAX_STATES:
+        raise _GiveUp
+    return result
+
+
+def _once(states: set[_State], node: object, lower: bool = True) -> set[_State]:
+    if isinstance(node, _Zero):
+        return states
+    out: set[_State] = set()
+    for prefix, done in states:
+        if done:
+            out.add((prefix, done))
+        elif isinstance(node, _Lit):
+            c = node.char
+            if c.isalnum():
+                out.add((prefix + (c.lower() if lower else c), False))
+            else:
+                out.add((prefix, True))
+        elif isinstance(node, _Class):
+            if not node.alnum:
+                out.add((prefix, True))
+            elif node.digits_only and (prefix in ("", _DIGIT) or prefix.isdigit()):
+                out.add((_DIGIT, True))
+            elif node.letters:
+                out.update((prefix + (c.lower() if lower else c), False) for c in node.letters)
+            else:
+                raise _GiveUp
+        elif isinstance(node, _Group):
+            for alternative in node.alternatives:
+                seq = {(prefix, False)}
+                for sub in alternative:
+                    seq = _expand(seq, sub, lower)
+                out |= seq
+    return out
+
+
+def heads_of(pattern: str, *, ignore_case: bool = True) -> frozenset[str] | None:
+    """Words a match of ``pattern`` can begin with (lower-cased unless case matters)."""
+    try:
+        group = _Parser(pattern).parse()
+        states = _once({("", False)}, group, ignore_case)
+    except (_GiveUp, IndexError):
+        return None
+    heads = frozenset(prefix for prefix, _ in states)
+    return None if "" in heads else heads
+
+
+class Matcher:
+    """Alternative regexes run only at tokens that can start them (see module docstring).
+
+    ``parts`` are the alternatives in priority order (the first that matches at a position
+    wins, as in one big alternation); ``prefix`` and ``suffix`` wrap each of them.
+    """
+
+    def __init__(self, parts: Sequence[str], *, flags: int = 0, prefix: str = "",
+                 suffix: str = "", windowed: bool = False) -> None:
+        self.parts = list(parts)
+        self.flags, self.prefix, self.suffix = flags, prefix, suffix
+        body = "|".join(self.parts) if self.parts else r"(?!x)x"
+        self.regex = re.compile(f"{prefix}(?:{body}){suffix}", flags)
+        self.ignore_case = bool(flags & re.IGNORECASE)
+        heads = [heads_of(p, ignore_case=self.ignore_case) for p in self.parts]
+        self.dispatch = all(h is not None for h in heads)
+        self.by_head: dict[str, list[int]] = {}
+        for i, part_heads in enumerate(heads):
+            for head in part_heads or ():
+                self.by_head.setdefault(head, []).append(i)
+        self.heads = frozenset(self.by_head)
+        self._compiled: dict[str, re.Pattern[str]] = {}
+        # A windowed matcher runs only inside small ranges: it tokenises them itself, so its
+        # (often very common) head words stay out of the shared word index.
+        self.windowed = windowed
+        if self.dispatch and not windowed:
+            _register(self.heads, self.ignore_case)
+
+    def prime(self) -> None:
+        """Compile the regex of every head now rather than on first sight of the word."""
+        for head in self.heads:
+            self._for(head if head != _DIGIT else "0")
+
+    def _for(self, word: str) -> re.Pattern[str]:
+        """The regex of just the alternatives that can start with ``word``, compiled once."""
+        word = word if not self.ignore_case else word.lower()
+        key = word if word in self.heads else _DIGIT
+        if word in self.heads and word[0].isdigit():
+            key = word + _DIGIT
+        regex = self._compiled.get(key)
+        if regex is None:
+            indices = set(self.by_head.get(word, ()))
+            if word[0].isdigit():
+                indices |= set(self.by_head.get(_DIGIT, ()))
+            body = "|".join(self.parts[i] for i in sorted(indices))
+            regex = re.compile(f"{self.prefix}(?:{body}){self.suffix}", self.flags)
+            self._compiled[key] = regex
+        return regex
+
+    def finditer(
+        self, text: str, pos: int = 0, endpos: int | None = None, *,
+        ranges: Sequence[tuple[int, int]] | None = None,
+    ) -> Iterator[re.Match[str]]:
+        """Non-overlapping matches, left to right, as ``regex.finditer`` would find them.
+
+        With ``ranges`` (sorted, disjoint), only matches starting inside one of them.
+        """
+        end = len(text) if endpos is None else endpos
+        if not self.dispatch:
+            for found in self.regex.finditer(text, pos, end):
+                if ranges is None or _inside(ranges, found.start()):
+                    yield found
+            return
+        if self.windowed:
+            yield from self._windowed(text, pos, end, ranges)
+            return
+        lowered, raw, digit_words = _index(text)
+        words = lowered if self.ignore_case else raw
+        starts: list[tuple[int, str]] = []
+        for head in self.heads & words.keys():
+            starts.extend((s, head) for s in words[head])
+        if _DIGIT in self.heads:
+            starts.extend((s, w) for s, w in digit_words if w not in self.heads)
+        starts.sort()
+        last = pos
+        for start, word in starts:
+            if start < last or start >= end or (ranges is not None and not _inside(ranges, start)):
+                continue
+            hit = self._for(word).match(text, start, end)
+            if hit is not None and hit.end() > start:
+                yield hit
+                last = hit.end()
+
+    def _windowed(
+        self, text: str, pos: int, end: int, ranges: Sequence[tuple[int, int]] | None
+    ) -> Iterator[re.Match[str]]:
+        last = pos
+        heads, digits = self.heads, _DIGIT in self.heads
+        for lo, hi in ranges if ranges is not None else [(pos, end)]:
+            for token in _TOKEN.finditer(text, max(lo, last, pos), min(hi, end)):
+                start = token.start()
+                if start < last:
+                    continue
+                word = token.group()
+                key = word.lower() if self.ignore_case else word
+                if key not in heads and not (digits and word[0].isdigit()):
+                    continue
+                found = self._for(word).match(text, start, end)
+                if found is not None and found.end() > start:
+                    yield found
+                    last = found.end()
+
+
+def _inside(ranges: Sequence[tuple[int, int]], position: int) -> bool:
+    i = bisect.bisect_right(ranges, (position, _FAR)) - 1
+    return i >= 0 and ranges[i][0] <= position < ranges[i][1]
+
+
+_FAR = 1 << 62
+
+
+_SPLIT = re.compile(r"([A-Za-z0-9]+)")
+# Every head of every matcher: the word index records these words only.
+_HEADS_LOWER: set[str] = set()
+_HEADS_RAW: set[str] = set()
+_registry = [0]
+
+
+def _register(heads: frozenset[str], ignore_case: bool) -> None:
+    (_HEADS_LOWER if ignore_case else _HEADS_RAW).update(heads)
+    _registry[0] += 1
+
+
+def _index(
+    text: str,
+) -> tuple[dict[str, list[int]], dict[str, list[int]], list[tuple[int, str]]]:
+    """Where each head word of ``text`` starts (lower-cased, as written), and its digit tokens."""
+    return _index_for(text, _registry[0])
+
+
+@lru_cache(maxsize=8)
+def _index_for(
+    text: str, version: int
+) -> tuple[dict[str, list[int]], dict[str, list[int]], list[tuple[int, str]]]:
+    # Splitting and summing lengths run in C; Python visits each token once.
+    parts = _SPLIT.split(text)
+    starts = list(accumulate(map(len, parts)))[0::2]
+    tokens = parts[1::2]
+    lowered: dict[str, list[int]] = {}
+    raw: dict[str, list[int]] = {}
+    digits: list[tuple[int, str]] = []
+    heads_lower, heads_raw = _HEADS_LOWER, _HEADS_RAW
+    for i, word in enumerate(tokens):
+        key = word.lower()
+        if key in heads_lower:
+            lowered.setdefault(key, []).append(starts[i])
+        if word in heads_raw:
+            raw.setdefault(word, []).append(starts[i])
+        if key[0].isdigit():
+            digits.append((starts[i], key))
+    return lowered, raw, digits
