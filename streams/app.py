@@ -137,7 +137,8 @@ def create_app(settings: Settings) -> faust.App:
                 )
                 extractor.rejected(exc.reason)
                 continue
-            for incident in extractor.extract(article, record_day=_record_day(message.timestamp)):
+            for incident in extractor.extract(article, record_day=_record_day(message.timestamp),
+                                              record_timestamp=message.timestamp):
                 await extracted.send(key=(incident.country or "").encode(), value=dumps(incident))
 
     @app.agent(extracted, concurrency=1)

@@ -38,7 +38,9 @@ def kafka_start() -> None:
     """Fetch Kafka's jars with Maven if needed, then start the broker and wait until it answers."""
     from streams import broker
 
-    status = broker.start(_settings())
+    settings = _settings()
+    broker.start(settings)
+    status = broker.status(settings)
     err.print(f"kafka running (pid {status.pid}) on {status.bootstrap}")
 
 
@@ -147,7 +149,7 @@ def alerts(
     path: Annotated[Path, typer.Argument(help="incident JSON lines, in any order")],
 ) -> None:
     """Offline: incident JSON lines in, alert JSON lines out, with the stream's detector."""
-    from processors.alerting import run_offline
+    from processors.engine import run_offline
     from streams.files import read_incidents
     from streams.pipeline import detector_config
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ssl
+import time
 from collections.abc import AsyncIterator, Iterable
 from typing import Any
 
@@ -74,8 +75,10 @@ async def consume(
     from_beginning: bool = True,
     idle_timeout: float | None = None,
     group_id: str | None = None,
+    deadline: float | None = None,
 ) -> AsyncIterator[Any]:
-    """Yield records of a topic; stop after ``idle_timeout`` seconds without a record."""
+    """Yield records of a topic; stop after ``idle_timeout`` seconds without a record, or
+    at ``deadline`` (a ``time.monotonic()`` value)."""
     consumer = AIOKafkaConsumer(
         topic,
         **connection_options(settings),
@@ -86,7 +89,7 @@ async def consume(
     await consumer.start()
     idle = 0.0
     try:
-        while True:
+        while deadline is None or time.monotonic() < deadline:
             batch = await consumer.getmany(timeout_ms=500)
             if not batch:
                 idle += 0.5

@@ -22,6 +22,7 @@ from streams.render import describe
 from streams.settings import PROJECT_ROOT, Settings
 
 SEEDS = PROJECT_ROOT / "seeds"
+DEMO_GRACE_DAYS = 3
 console = Console()
 
 
@@ -42,16 +43,17 @@ def worker_env(settings: Settings) -> dict[str, str]:
         "SITREP_DATA_DIR": str(settings.data_dir),
         "SITREP_WEB_PORT": str(settings.web_port),
         "SITREP_PARTITIONS": str(settings.partitions),
+        "SITREP_GRACE_DAYS": str(settings.grace_days),
     }
 
 
 def start_worker(settings: Settings, *, log: Path) -> subprocess.Popen[bytes]:
     """Start ``sitrep worker`` as a subprocess with its output in ``log``."""
-    handle = log.open("ab")
-    return subprocess.Popen(
-        [sys.executable, "-m", "streams.cli", "worker", "--loglevel", "info"],
-        env=worker_env(settings), stdout=handle, stderr=subprocess.STDOUT, cwd=PROJECT_ROOT,
-    )
+    with log.open("ab") as handle:  # the child keeps its own copy of the descriptor
+        return subprocess.Popen(
+            [sys.executable, "-m", "streams.cli", "worker", "--loglevel", "info"],
+            env=worker_env(settings), stdout=handle, stderr=subprocess.STDOUT, cwd=PROJECT_ROOT,
+        )
 
 
 def stop_worker(process: subprocess.Popen[bytes], *, timeout: float = 30.0) -> int:
@@ -114,6 +116,8 @@ def run_demo(settings: Settings, *, timeout: float = 240.0) -> int:
     demo_settings = settings.model_copy(update={
         "app_id": f"sitrep-{run}", "topic_prefix": f"{run}.", "data_dir": workdir / "worker",
         "web_port": free_port(),
+        # A short grace period so the sample's spike week closes within the sample's dates.
+        "grace_days": DEMO_GRACE_DAYS,
     })
     broker.create_topics(demo_settings, [demo_settings.topic(name) for name in topics.ALL],
                          partitions=demo_settings.partitions)

@@ -15,11 +15,11 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import Final, Protocol, TypeVar
 
 from prometheus_client import (
-    CONTENT_TYPE_LATEST,
+    CONTENT_TYPE_PLAIN_0_0_4,
     CollectorRegistry,
     Counter,
     Gauge,
@@ -61,7 +61,9 @@ __all__ = [
     "stage_timer",
 ]
 
-CONTENT_TYPE: Final = CONTENT_TYPE_LATEST
+# render() writes the classic 0.0.4 text format (underscore-escaped names), so say that
+# rather than prometheus-client's CONTENT_TYPE_LATEST, which announces version 1.0.0.
+CONTENT_TYPE: Final = CONTENT_TYPE_PLAIN_0_0_4
 """The Content-Type of ``render()``'s output (text exposition format 0.0.4)."""
 
 OTHER: Final = "other"
@@ -269,9 +271,23 @@ class Metrics:
         """The value to record for ``label``, folded into OTHER beyond the label's limit."""
         return self._caps[label](value)
 
+    def series_names(self) -> frozenset[str]:
+        """Every series name this registry can expose, labelled children or not."""
+        suffixes = {
+            "counter": ("_total",),
+            "histogram": ("_bucket", "_count", "_sum"),
+            "summary": ("_count", "_sum"),
+            "info": ("_info",),
+        }
+        return frozenset(
+            metric.name + suffix
+            for metric in self.registry.collect()
+            for suffix in suffixes.get(metric.type, ("",))
+        )
+
     def render(self) -> bytes:
         """The text exposition of every metric in this registry."""
-        return generate_latest(_WithoutCreated(self.registry))  # type: ignore[arg-type]
+        return generate_latest(_WithoutCreated(self.registry))
 
 
 _current = Metrics()
@@ -369,10 +385,9 @@ def set_alert_state(
     key = (region or UNKNOWN, dimension or "all")
     if not active:
         for gauge in gauges:
-            try:
+            # an alert resolved that was never active in this process has nothing to remove
+            with suppress(KeyError):
                 gauge.remove(*key)
-            except KeyError:  # never active in this process: nothing to remove
-                pass
         return
     m.alert_active.labels(*key).set(1)
     m.alert_observed.labels(*key).set(observed)

@@ -51,6 +51,8 @@ class Settings(BaseSettings):
 
     # Detection
     grace_days: int = 14
+    detector_tick_seconds: float = 30.0
+    advance_with_clock: bool = False
 
     def topic(self, name: str) -> str:
         """The full name of a sitrep topic, with the configured prefix."""

@@ -1,0 +1,156 @@
+"""The whole path on the real broker: feed → incidents → alerts, and bad input → dead letters."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import random
+from collections.abc import Iterator
+from pathlib import Path
+
+import orjson
+import pytest
+
+from processors.engine import run_offline
+from processors.models import Alert, Incident
+from streams import topics
+from streams.client import produce
+from streams.files import iter_article_records
+from streams.pipeline import detector_config
+from tests.integration.workers import RunningWorker, collect, running_worker
+
+SEEDS = Path(__file__).resolve().parents[2] / "seeds"
+
+
+@pytest.fixture(scope="module")
+def worker(kafka_bootstrap: str, tmp_path_factory: pytest.TempPathFactory,
+           ) -> Iterator[RunningWorker]:
+    name = f"it-{random.getrandbits(32):08x}"
+    with running_worker(kafka_bootstrap, name, tmp_path_factory.mktemp(name)) as running:
+        yield running
+
+
+def _send(worker: RunningWorker, topic: str, records: list[tuple[bytes | None, bytes]]) -> None:
+    asyncio.run(produce(worker.settings, worker.settings.topic(topic), records))
+
+
+def _expected_article_ids() -> set[str]:
+    ids = set()
+    for line in (SEEDS / "expected.jsonl").read_bytes().splitlines():
+        record = orjson.loads(line)
+        if record["incidents"]:
+            ids.add(record["article"])
+    return ids
+
+
+def test_pipeline_feed_gives_incidents_and_alerts(worker: RunningWorker) -> None:
+    history = [line for line in (SEEDS / "history.jsonl").read_bytes().splitlines() if line]
+    _send(worker, topics.INCIDENTS, [(orjson.loads(h)["country"].encode(), h) for h in history])
+    articles = list(iter_article_records([SEEDS / "articles.jsonl"]))
+    _send(worker, topics.ARTICLES, [(key.encode(), value) for key, value in articles])
+
+    expected = _expected_article_ids()
+    incidents = collect(
+        worker.settings, topics.INCIDENTS, timeout=120,
+        until=lambda rs: expected <= {orjson.loads(r.value)["article_id"] for r in rs},
+    )
+    seen = {orjson.loads(r.value)["article_id"] for r in incidents}
+    assert expected <= seen, f"no incidents for {expected - seen}\n{worker.log_text()}"
+
+    alerts = collect(worker.settings, topics.ALERTS, timeout=60, until=lambda rs: len(rs) > 0)
+    assert alerts, f"no alert\n{worker.log_text()}"
+    for record in alerts:
+        alert = Alert.model_validate_json(record.value)
+        assert record.key == alert.region.encode()
+        assert alert.observed > alert.expected
+
+
+def _history_and_spike() -> list[Incident]:
+    """The sample history, then a burst of distinct attacks in one province, then quiet news."""
+    history = [Incident.model_validate_json(line)
+               for line in (SEEDS / "history.jsonl").read_bytes().splitlines() if line]
+    template = history[-1]
+    burst_start = max(i.event_date for i in history if i.event_date) + dt.timedelta(days=8)
+    made = []
+    for n in range(9):
+        made.append(template.model_copy(update={
+            "incident_id": f"spike-{n}", "event_id": f"spike-{n}", "admin1": "IQ-DI",
+            "event_date": burst_start + dt.timedelta(days=n % 6), "article_id": f"spike-{n}",
+        }))
+    for n in range(4):  # later news elsewhere moves event time past the burst's grace period
+        made.append(template.model_copy(update={
+            "incident_id": f"later-{n}", "event_id": f"later-{n}", "admin1": "IQ-BG",
+            "event_date": burst_start + dt.timedelta(days=14 + 3 * n), "article_id": f"later-{n}",
+        }))
+    return history + made
+
+
+def test_pipeline_stream_alerts_equal_offline_alerts_of_shuffled_incidents(
+    kafka_bootstrap: str, tmp_path: Path,
+) -> None:
+    incidents = sorted(_history_and_spike(), key=lambda i: (i.event_date, i.incident_id))
+    # Arrival order shuffled within each week: disorder the grace period absorbs.
+    rng = random.Random(11)
+    weeks: dict[tuple[int, int], list[Incident]] = {}
+    for incident in incidents:
+        assert incident.event_date is not None
+        weeks.setdefault(incident.event_date.isocalendar()[:2], []).append(incident)
+    arrival = []
+    for chunk in weeks.values():
+        rng.shuffle(chunk)
+        arrival.extend(chunk)
+
+    name = f"eq-{random.getrandbits(32):08x}"
+    with running_worker(kafka_bootstrap, name, tmp_path) as worker:
+        _send(worker, topics.INCIDENTS,
+              [(i.country.encode() if i.country else None,
+                orjson.dumps(i.model_dump(mode="json"))) for i in arrival])
+        offline = run_offline(rng.sample(incidents, len(incidents)),
+                              config=detector_config(worker.settings))
+        assert offline, "the scenario must raise at least one alert"
+        stream = collect(worker.settings, topics.ALERTS, timeout=60,
+                         until=lambda rs: len(rs) >= len(offline))
+        collect_more = collect(worker.settings, topics.ALERTS, timeout=3, until=lambda rs: False)
+    stream_alerts = [Alert.model_validate_json(r.value) for r in collect_more or stream]
+    assert [a.model_dump() for a in stream_alerts] == [a.model_dump() for a in offline]
+
+
+BAD = [
+    (b"bad-1", b"this is not json", "not_json"),
+    (b"bad-2", orjson.dumps({"id": "bad-2", "body": 42}), "schema_violation"),
+    (b"bad-3", orjson.dumps({"id": "bad-3", "title": "no body"}), "schema_violation"),
+    (b"bad-4", b"\xff\xfe\xfd", "not_json"),
+]
+
+
+def test_pipeline_bad_input_lands_on_dlq_and_next_article_is_processed(
+    worker: RunningWorker,
+) -> None:
+    good = orjson.dumps({
+        "id": "after-bad", "url": None, "source": "test", "title": "Bombing in Kirkuk",
+        "published_at": "2024-05-02",
+        "body": "A roadside bomb exploded near a police patrol in Kirkuk on Wednesday, "
+                "killing two policemen and wounding three others, officials said.",
+    })
+    _send(worker, topics.ARTICLES, [(key, value) for key, value, _ in BAD] + [(b"after-bad", good)])
+
+    dead = collect(worker.settings, topics.ARTICLES_DLQ, timeout=60,
+                   until=lambda rs: len(rs) >= len(BAD))
+    by_key = {r.key: r for r in dead}
+    for key, value, reason in BAD:
+        assert key in by_key, f"{key!r} not dead-lettered\n{worker.log_text()}"
+        headers = dict(by_key[key].headers)
+        assert by_key[key].value == value
+        assert headers["reason"].decode() == reason
+        assert headers["error"]
+    assert b"after-bad" not in by_key
+
+    incidents = collect(
+        worker.settings, topics.INCIDENTS, timeout=60,
+        until=lambda rs: any(orjson.loads(r.value)["article_id"] == "after-bad" for r in rs),
+    )
+    mine = [orjson.loads(r.value) for r in incidents
+            if orjson.loads(r.value)["article_id"] == "after-bad"]
+    assert mine, f"the good article after the bad ones gave no incident\n{worker.log_text()}"
+    assert mine[0]["admin1"] == "IQ-KI"
+    assert mine[0]["killed"] == 2

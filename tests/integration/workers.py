@@ -1,0 +1,83 @@
+"""Helpers for integration tests: a real ``sitrep worker`` subprocess on the real broker."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import aclosing, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from streams import broker, topics
+from streams.client import consume
+from streams.demo import DEMO_GRACE_DAYS, free_port, start_worker, stop_worker
+from streams.settings import Settings
+
+
+@dataclass
+class RunningWorker:
+    """A worker subprocess and the settings (topics, ports) it runs with."""
+
+    settings: Settings
+    log: Path
+
+    def log_text(self) -> str:
+        """The worker's output so far, for failure messages."""
+        return self.log.read_text(errors="replace")[-5000:]
+
+
+@contextmanager
+def running_worker(bootstrap: str, name: str, tmp: Path, *, partitions: int = 1,
+                   ready_timeout: float = 90.0) -> Iterator[RunningWorker]:
+    """Create fresh topics named after ``name``, start a worker on them, stop it afterwards."""
+    settings = Settings(
+        bootstrap_servers=bootstrap, app_id=f"sitrep-{name}", topic_prefix=f"{name}.",
+        data_dir=tmp / "worker", web_port=free_port(), partitions=partitions,
+        grace_days=DEMO_GRACE_DAYS,
+    )
+    broker.create_topics(settings, [settings.topic(t) for t in topics.ALL],
+                         partitions=partitions)
+    log = tmp / "worker.log"
+    process = start_worker(settings, log=log)
+    worker = RunningWorker(settings=settings, log=log)
+    try:
+        wait_ready(settings, process, ready_timeout, worker)
+        yield worker
+    finally:
+        stop_worker(process)
+
+
+def wait_ready(settings: Settings, process: Any, timeout: float, worker: RunningWorker) -> None:
+    """Wait until the worker's /health says ready; fail with its log otherwise."""
+    deadline = time.monotonic() + timeout
+    url = f"http://127.0.0.1:{settings.web_port}/health"
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"worker exited with {process.returncode}:\n{worker.log_text()}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.5)
+    raise AssertionError(f"worker not ready after {timeout}s:\n{worker.log_text()}")
+
+
+def collect(settings: Settings, topic: str, *, until: Any, timeout: float) -> list[Any]:
+    """Consume a topic from the start until ``until(records)`` holds or the time is up."""
+
+    async def run() -> list[Any]:
+        records: list[Any] = []
+        stream = consume(settings, settings.topic(topic), deadline=time.monotonic() + timeout)
+        async with aclosing(stream):
+            async for record in stream:
+                records.append(record)
+                if until(records):
+                    break
+        return records
+
+    return asyncio.run(run())
