@@ -20,7 +20,8 @@ MODELS: dict[str, type[BaseModel]] = {
 
 def render_schema(model: type[BaseModel]) -> bytes:
     """The model's JSON Schema as stable, indented bytes (what is committed under schemas/)."""
-    return orjson.dumps(model.model_json_schema(), option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS)
+    options = orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS
+    return orjson.dumps(model.model_json_schema(), option=options)
 
 
 def main(folder: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import time
 
@@ -81,15 +82,14 @@ def test_validate_keeps_non_english_and_html_bodies() -> None:
 @given(st.binary(max_size=4096))
 def test_validate_arbitrary_bytes_raise_only_invalid_article(raw: bytes) -> None:
     started = time.perf_counter()
-    try:
+    with contextlib.suppress(InvalidArticle):
         parse_article(raw, limits=LIMITS)
-    except InvalidArticle:
-        pass
     assert time.perf_counter() - started < 0.05
 
 
 JSON = st.recursive(
-    st.none() | st.booleans() | st.integers(-(2**63), 2**63 - 1) | st.floats(allow_nan=False) | st.text(),
+    st.none() | st.booleans() | st.integers(-(2**63), 2**63 - 1)
+    | st.floats(allow_nan=False) | st.text(),
     lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(), children,
                                                                       max_size=4),
     max_leaves=30,
