@@ -1,0 +1,177 @@
+"""processors.detector: tail probabilities, baselines, the test and its floor, severity."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from pydantic import ValidationError
+from scipy import stats
+
+from processors.detector import (
+    QUIET,
+    DetectorConfig,
+    assess,
+    fit_baseline,
+    nb_tail,
+    severity_of,
+)
+
+CONFIG = DetectorConfig()
+END = 2800  # an absolute week number; only its phase in the year matters
+
+
+def flat(mean: float, weeks: int = 104, seed: int = 0) -> list[int]:
+    return np.random.default_rng(seed).poisson(mean, weeks).tolist()
+
+
+@settings(max_examples=200, deadline=None)
+@given(observed=st.integers(0, 60), mean=st.floats(0.01, 30.0),
+       extra=st.floats(0.0, 5.0))  # fmt: skip
+def test_detector_nb_tail_matches_scipy(observed: int, mean: float, extra: float) -> None:
+    variance = mean * (1.0 + extra)
+    got = nb_tail(observed, mean, variance)
+    if extra * mean <= mean * 1e-9:
+        want = stats.poisson.sf(observed - 1, mean)
+    else:
+        size = mean * mean / (variance - mean)
+        want = stats.nbinom.sf(observed - 1, size, size / (size + mean))
+    assert got == pytest.approx(want, rel=1e-6, abs=1e-12)
+    assert 0.0 <= got <= 1.0
+
+
+@pytest.mark.parametrize("mean", [0.1, 0.5, 1.0, 3.0, 8.0])
+def test_detector_baseline_recovers_a_flat_mean(mean: float) -> None:
+    history = flat(mean, 104, seed=3)
+    baseline = fit_baseline(history, first_week=END - 107, test_weeks=[END], config=CONFIG)
+    assert baseline.means[0] == pytest.approx(np.mean(history[-60:]), rel=0.5, abs=0.1)
+    assert baseline.dispersion >= 1.0
+
+
+def test_detector_baseline_ignores_a_past_surge() -> None:
+    history = flat(2.0, 104, seed=4)
+    surged = list(history)
+    for w in range(60, 64):
+        surged[w] += 25
+    plain = fit_baseline(history, first_week=END - 107, test_weeks=[END], config=CONFIG)
+    robust = fit_baseline(surged, first_week=END - 107, test_weeks=[END], config=CONFIG)
+    naive = np.mean(surged) / np.mean(history)
+    assert robust.means[0] / plain.means[0] < 1 + (naive - 1) / 2
+
+
+def test_detector_seasonal_baseline_follows_the_season() -> None:
+    weeks = np.arange(END - 160, END - 3)
+    mu = 4.0 * np.exp(0.6 * np.sin(2 * np.pi * weeks / (365.2425 / 7)))
+    history = np.random.default_rng(5).poisson(mu).tolist()
+    peak = int(weeks[np.argmax(mu)]) + 52 * 3  # the same phase three years on... approximately
+    trough = int(weeks[np.argmin(mu)]) + 52 * 3
+    high = fit_baseline(history[-104:], first_week=int(weeks[-104]), test_weeks=[peak],
+                        config=CONFIG)  # fmt: skip
+    low = fit_baseline(history[-104:], first_week=int(weeks[-104]), test_weeks=[trough],
+                       config=CONFIG)  # fmt: skip
+    assert high.means[0] > 1.5 * low.means[0]
+
+
+@pytest.mark.parametrize("mean", [0.1, 0.3, 1.0, 2.0, 5.0])
+def test_detector_flat_baseline_rarely_alarms(mean: float) -> None:
+    rng = np.random.default_rng(int(mean * 100))
+    series = rng.poisson(mean, 400).tolist()
+    alarms = 0
+    last: int | None = None
+    for t in range(120, 400):
+        verdict = assess(series[t - 110:t + 1], end_week=END + t, config=CONFIG,
+                         last_alarm_age=None if last is None else t - last)  # fmt: skip
+        if verdict.alarm:
+            alarms += 1
+            last = t
+    assert alarms <= 3  # 280 weeks at a nominal rate well under 1 %
+
+
+@pytest.mark.parametrize(("mean", "spike"), [(0.2, 5), (1.0, 8), (3.0, 14), (5.0, 20)])
+def test_detector_clear_spike_alarms(mean: float, spike: int) -> None:
+    series = [*flat(mean, 110, seed=11), spike]
+    verdict = assess(series, end_week=END, last_alarm_age=None, config=CONFIG)
+    assert verdict.alarm
+    assert verdict.observed == spike
+    assert verdict.severity is not None
+    assert verdict.p_value <= CONFIG.alpha_week
+
+
+@pytest.mark.parametrize("current", [1, 2])
+def test_detector_floor_blocks_zero_to_one_or_two(current: int) -> None:
+    series = [0] * 110 + [current]
+    verdict = assess(series, end_week=END, last_alarm_age=None, config=CONFIG)
+    assert not verdict.alarm
+
+
+def test_detector_three_events_in_a_quiet_region_alarm_low() -> None:
+    verdict = assess([0] * 110 + [3], end_week=END, last_alarm_age=None, config=CONFIG)
+    assert verdict.alarm
+    assert verdict.severity == "low"
+
+
+def test_detector_scan_catches_a_sustained_rise() -> None:
+    base = flat(1.0, 108, seed=21)
+    rise = [4, 4, 4]
+    weekly = [assess(base + rise[:i], end_week=END + i, last_alarm_age=None, config=CONFIG,
+                     ) for i in range(1, 4)]  # fmt: skip
+    single = DetectorConfig(scan_weeks=1, guard_weeks=3)
+    alone = [assess(base + rise[:i], end_week=END + i, last_alarm_age=None, config=single)
+             for i in range(1, 4)]  # fmt: skip
+    assert any(v.alarm and v.weeks > 1 for v in weekly)
+    assert not any(v.alarm for v in alone)
+
+
+def test_detector_scan_skips_windows_with_an_alarmed_week() -> None:
+    base = flat(1.0, 108, seed=21)
+    series = [*base, 4, 4, 4]
+    fresh = assess(series, end_week=END, last_alarm_age=None, config=CONFIG)
+    after = assess(series, end_week=END, last_alarm_age=1, config=CONFIG)
+    assert fresh.alarm and fresh.weeks > 1
+    assert not after.alarm
+
+
+@pytest.mark.parametrize("history", [0, 5, 10])
+def test_detector_short_history_never_alarms(history: int) -> None:
+    verdict = assess([0] * history + [50], end_week=END, last_alarm_age=None, config=CONFIG)
+    assert verdict.alarm is False
+
+
+def test_detector_empty_week_is_quiet_unless_asked_for_its_baseline() -> None:
+    series = [*flat(2.0, 110, seed=2), 0]
+    assert assess(series, end_week=END, last_alarm_age=None, config=CONFIG) is QUIET
+    full = assess(series, end_week=END, last_alarm_age=None, config=CONFIG, full=True)
+    assert not full.alarm and full.expected > 0.5
+
+
+@pytest.mark.parametrize(("z", "excess", "severity"), [
+    (3.0, 3.0, "low"), (5.0, 6.0, "medium"), (30.0, 3.0, "low"), (8.0, 12.0, "high"),
+    (8.0, 7.0, "medium"), (15.0, 40.0, "critical"),
+])  # fmt: skip
+def test_detector_severity_needs_both_sd_and_event_excess(z: float, excess: float,
+                                                           severity: str) -> None:
+    assert severity_of(z, excess, CONFIG) == severity
+
+
+def test_detector_config_needs_a_guard_as_wide_as_the_scan() -> None:
+    with pytest.raises(ValidationError):
+        DetectorConfig(scan_weeks=5, guard_weeks=2)
+
+
+def test_detector_version_changes_with_the_config() -> None:
+    assert CONFIG.version == DetectorConfig().version
+    assert CONFIG.version != DetectorConfig(alpha_week=0.001).version
+    assert CONFIG.version.startswith("nbscan-1/")
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.integers(0, 30), min_size=0, max_size=130), st.integers(-5, 5))
+def test_detector_assess_is_total_and_deterministic(series: list[int], age: int) -> None:
+    last = None if age < 1 else age
+    first = assess(series, end_week=END, last_alarm_age=last, config=CONFIG, full=True)
+    again = assess(list(series), end_week=END, last_alarm_age=last, config=CONFIG, full=True)
+    assert first == again
+    assert 0.0 <= first.p_value <= 1.0
+    assert first.score >= 0.0
+    assert first.alarm == (first.severity is not None)
