@@ -162,6 +162,19 @@ def create_app(settings: Settings) -> faust.App:
         for alert in detector.tick():
             await alerts.send(key=alert.region.encode(), value=dumps(alert))
 
+    @app.timer(interval=settings.lag_interval_seconds)
+    async def consumer_lag() -> None:
+        """Publish consumer lag per assigned topic-partition (faust does not derive it)."""
+        from streams import metrics
+
+        consumer = app.consumer
+        assigned = consumer.assignment()
+        if not assigned:
+            return
+        ends = await consumer.highwaters(*assigned)
+        committed = {tp: consumer._committed_offset.get(tp) for tp in assigned}
+        metrics.set_consumer_lags(metrics.lag_from_offsets(ends, committed))
+
     @app.page("/metrics")
     async def metrics_page(web: Any, request: Any) -> Any:
         from streams import metrics

@@ -146,13 +146,16 @@ def extract(
 @app.command()
 def alerts(
     path: Annotated[Path, typer.Argument(help="incident JSON lines, in any order")],
+    flush: Annotated[bool, typer.Option(
+        help="Also test the last weeks still in their grace period (--no-flush: exactly what "
+             "a stream that saw these incidents has emitted so far).")] = True,
 ) -> None:
     """Offline: incident JSON lines in, alert JSON lines out, with the stream's detector."""
     from processors.engine import run_offline
     from streams.files import read_incidents
     from streams.pipeline import detector_config
 
-    result = run_offline(read_incidents(path), config=detector_config(_settings()))
+    result = run_offline(read_incidents(path), config=detector_config(_settings()), flush=flush)
     _write_lines([alert.model_dump(mode="json") for alert in result])
 
 
@@ -185,12 +188,20 @@ def backfill(
     path: Annotated[Path, typer.Argument(help="incident JSON lines or an ACLED CSV export")],
 ) -> None:
     """Load past events onto the ``incidents`` topic so that baselines have history."""
-    from processors.backfill import parse_backfill
+    from processors.backfill import Skipped, read_backfill
     from streams.app import dumps
     from streams.client import produce
 
     settings = _settings()
-    incidents = parse_backfill(path.name, path.read_bytes())
+    incidents = []
+    skipped = 0
+    with path.open(encoding="utf-8", newline="") as handle:
+        for item in read_backfill(handle):
+            if isinstance(item, Skipped):
+                skipped += 1
+                err.print(f"skipped line {item.line}: {item.reason}: {item.detail}")
+            else:
+                incidents.append(item)
     records = [((i.country or "").encode(), dumps(i)) for i in incidents]
     with Progress(console=err, transient=True) as progress:
         task = progress.add_task("backfilling", total=len(records))

@@ -31,7 +31,8 @@ class Extractor:
         metrics.set_build_info(_version(), extractor_version())
 
     def rejected(self, reason: str) -> None:
-        """Record a rejected message and its dead letter."""
+        """Record a rejected message (it was consumed too) and its dead letter."""
+        metrics.article_consumed()
         metrics.article_rejected(reason)
         metrics.dead_letter(reason)
 

@@ -52,6 +52,7 @@ class Settings(BaseSettings):
     # Detection
     grace_days: int = 14
     detector_tick_seconds: float = 30.0
+    lag_interval_seconds: float = 5.0
     advance_with_clock: bool = False
 
     def topic(self, name: str) -> str:
