@@ -162,13 +162,18 @@ def create_app(settings: Settings) -> faust.App:
         for alert in detector.tick():
             await alerts.send(key=alert.region.encode(), value=dumps(alert))
 
+    lag_topics = frozenset(settings.topic(name) for name in
+                           (topics.ARTICLES, topics.INCIDENTS_EXTRACTED, topics.INCIDENTS))
+
     @app.timer(interval=settings.lag_interval_seconds)
     async def consumer_lag() -> None:
-        """Publish consumer lag per assigned topic-partition (faust does not derive it)."""
+        """Publish readiness and consumer lag per input partition (faust derives neither)."""
         from streams import metrics
 
         consumer = app.consumer
-        assigned = consumer.assignment()
+        # Changelog and assignor partitions are never committed: their "lag" is their length.
+        assigned = {tp for tp in consumer.assignment() if tp.topic in lag_topics}
+        metrics.set_ready((await _readiness(app))[0])
         if not assigned:
             return
         ends = await consumer.highwaters(*assigned)

@@ -194,12 +194,18 @@ def fed(worker: RunningWorker, prometheus: Prometheus) -> dict[str, float]:
               "sitrep_dead_letters_total", "sitrep_articles_rejected_total")
     articles = len((SEEDS / "articles.jsonl").read_bytes().splitlines()) + len(BAD_ARTICLES)
 
-    def processed() -> bool:
-        seen = totals(scrape(worker))
-        return (seen.get("sitrep_articles_consumed_total", 0) >= articles
-                and all(seen.get(name, 0) > 0 for name in wanted))
+    last: dict[str, float] = {}
 
-    wait_for("the worker's counters", processed, 180, worker.log_text)
+    def processed() -> bool:
+        last.update(totals(scrape(worker)))
+        return (last.get("sitrep_articles_consumed_total", 0) >= articles
+                and all(last.get(name, 0) > 0 for name in wanted))
+
+    def report() -> str:
+        counts = {name: last.get(name) for name in ("sitrep_articles_consumed_total", *wanted)}
+        return f"last counts: {counts}\n{worker.log_text()}"
+
+    wait_for("the worker's counters", processed, 180, report)
     seen = totals(scrape(worker))
     # A few more scrapes so Prometheus holds the final values as well as the climb to them.
     wait_for("prometheus to catch up",
@@ -270,3 +276,30 @@ def test_prometheus_escalation_alert_fires_for_regions_in_alert(prometheus: Prom
 
     wait_for("SitrepEscalationAlertRaised", lambda: in_alert <= firing(), 30,
              lambda: prometheus.log.read_text(errors="replace"))
+
+
+def test_prometheus_sees_the_worker_ready(worker: RunningWorker, prometheus: Prometheus,
+                                          fed: dict[str, float]) -> None:
+    # The fixture waited for /health to answer 200, so the gauge must agree with it.
+    wait_for("sitrep_ready == 1",
+             lambda: bool(prometheus.query(
+                 f'sitrep_ready{{instance="{prometheus.instance}"}} == 1')),
+             30, worker.log_text)
+
+
+def test_prometheus_consumer_lag_is_the_agents_input_topics_caught_up(
+    worker: RunningWorker, prometheus: Prometheus, fed: dict[str, float],
+) -> None:
+    # Changelog and assignor topics are not consumed through the group's commits: their
+    # "lag" would be their whole length and grow with every table write.
+    inputs = {worker.settings.topic(t)
+              for t in (topics.ARTICLES, topics.INCIDENTS_EXTRACTED, topics.INCIDENTS)}
+    series = prometheus.query(
+        f'sitrep_consumer_lag_messages{{instance="{prometheus.instance}"}}')
+    reported = {s["metric"]["topic"] for s in series}
+    assert worker.settings.topic(topics.ARTICLES) in reported
+    assert reported <= inputs, f"lag reported for topics no agent consumes: {reported - inputs}"
+    wait_for("the lag of every input partition to reach 0",
+             lambda: bool(prometheus.query(
+                 f'max(sitrep_consumer_lag_messages{{instance="{prometheus.instance}"}}) == 0')),
+             60, worker.log_text)
