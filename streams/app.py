@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import ssl
 from typing import Any
 
 import faust
@@ -25,6 +24,7 @@ from processors.errors import InvalidArticle
 from processors.models import Alert, Incident
 from processors.validate import Limits, parse_article
 from streams import topics
+from streams.client import ssl_context
 from streams.pipeline import Correlator, Detector, Extractor
 from streams.settings import Settings
 
@@ -35,16 +35,7 @@ def _credentials(settings: Settings) -> Any:
     """faust broker credentials from the settings (None on a plaintext local broker)."""
     if settings.security_protocol == "PLAINTEXT":
         return None
-    context: ssl.SSLContext | None = None
-    if settings.security_protocol in ("SSL", "SASL_SSL"):
-        context = ssl.create_default_context(
-            cafile=str(settings.ssl_cafile) if settings.ssl_cafile else None
-        )
-        if settings.ssl_certfile:
-            context.load_cert_chain(
-                str(settings.ssl_certfile),
-                keyfile=str(settings.ssl_keyfile) if settings.ssl_keyfile else None,
-            )
+    context = ssl_context(settings)
     if settings.security_protocol.startswith("SASL"):
         password = settings.sasl_password.get_secret_value() if settings.sasl_password else None
         return faust.SASLCredentials(

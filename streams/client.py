@@ -12,21 +12,29 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from streams.settings import Settings
 
 
+def ssl_context(settings: Settings) -> ssl.SSLContext | None:
+    """The TLS context of an SSL or SASL_SSL connection (None for plaintext)."""
+    if settings.security_protocol not in ("SSL", "SASL_SSL"):
+        return None
+    context = ssl.create_default_context(
+        cafile=str(settings.ssl_cafile) if settings.ssl_cafile else None
+    )
+    if settings.ssl_certfile:
+        context.load_cert_chain(
+            str(settings.ssl_certfile),
+            keyfile=str(settings.ssl_keyfile) if settings.ssl_keyfile else None,
+        )
+    return context
+
+
 def connection_options(settings: Settings) -> dict[str, Any]:
     """aiokafka connection keyword arguments: bootstrap servers and SASL/SSL."""
     options: dict[str, Any] = {
         "bootstrap_servers": settings.bootstrap_servers,
         "security_protocol": settings.security_protocol,
     }
-    if settings.security_protocol in ("SSL", "SASL_SSL"):
-        context = ssl.create_default_context(
-            cafile=str(settings.ssl_cafile) if settings.ssl_cafile else None
-        )
-        if settings.ssl_certfile:
-            context.load_cert_chain(
-                str(settings.ssl_certfile),
-                keyfile=str(settings.ssl_keyfile) if settings.ssl_keyfile else None,
-            )
+    context = ssl_context(settings)
+    if context is not None:
         options["ssl_context"] = context
     if settings.security_protocol.startswith("SASL"):
         options["sasl_mechanism"] = settings.sasl_mechanism or "PLAIN"
