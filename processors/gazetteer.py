@@ -14,19 +14,18 @@ Sources, in order of trust (a curated name beats a generated one when both claim
 
 from __future__ import annotations
 
-import json
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from functools import cache
-from importlib import resources
 from typing import Any, Final
 
 import pycountry
 
 from processors.errors import RulesError
 from processors.fold import ARTICLES, fold, name_key, token_key
+from processors.rules import read_data_file
 
 KINDS: Final = frozenset({"city", "facility", "province", "country", "region", "blocked"})
 _FILES: Final = (
@@ -85,17 +84,6 @@ class Gazetteer:
     country_words: dict[str, str]  # single-token country names and adjectives
     words: dict[str, frozenset[str]]
     countryside: dict[str, str]  # "X countryside" means this province instead of X's own
-
-
-def _load(name: str) -> dict[str, Any]:
-    try:
-        text = resources.files("processors.data").joinpath(f"{name}.json").read_text("utf-8")
-        data = json.loads(text)
-    except (OSError, ValueError) as exc:
-        raise RulesError(f"{name}.json: {exc}") from exc
-    if not isinstance(data, dict) or not isinstance(data.get("version"), str):
-        raise RulesError(f"{name}.json: not an object with a string 'version'")
-    return data
 
 
 def _need(cond: bool, where: str, what: str) -> None:
@@ -296,7 +284,7 @@ def _centroids(data: Mapping[str, Any], admin1: _Admin1) -> dict[str, tuple[floa
 @cache
 def gazetteer() -> Gazetteer:
     """Load every place data file and compile the index (once per process)."""
-    return _compile({name: _load(name) for name in _FILES})
+    return _compile({name: read_data_file(name) for name in _FILES})
 
 
 def _compile(raw: Mapping[str, Mapping[str, Any]]) -> Gazetteer:

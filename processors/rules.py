@@ -14,17 +14,22 @@ from processors.matcher import Matcher
 RULE_FILES: tuple[str, ...] = ("events", "actors", "targets", "casualties", "text")
 
 
-@cache
-def load_rules(name: str) -> dict[str, Any]:
-    """The parsed rule file ``processors/data/<name>.json``, which must carry a ``version``."""
+def read_data_file(name: str) -> dict[str, Any]:
+    """The parsed data file ``processors/data/<name>.json``, which must carry a ``version``."""
     try:
         raw = resources.files("processors.data").joinpath(f"{name}.json").read_text("utf-8")
         data = json.loads(raw)
     except (OSError, ValueError) as exc:
-        raise RulesError(f"rule file {name}.json does not load: {exc}") from exc
+        raise RulesError(f"data file {name}.json does not load: {exc}") from exc
     if not isinstance(data, dict) or not isinstance(data.get("version"), str):
-        raise RulesError(f"rule file {name}.json has no string 'version'")
+        raise RulesError(f"data file {name}.json has no string 'version'")
     return data
+
+
+@cache
+def load_rules(name: str) -> dict[str, Any]:
+    """The rule file ``processors/data/<name>.json``, read once per process."""
+    return read_data_file(name)
 
 
 @cache

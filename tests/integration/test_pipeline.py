@@ -17,7 +17,7 @@ from streams import topics
 from streams.client import produce
 from streams.files import iter_article_records
 from streams.pipeline import detector_config
-from tests.integration.workers import RunningWorker, collect, running_worker
+from tests.integration.workers import RunningWorker, collect, module_worker, running_worker
 
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 
@@ -25,8 +25,7 @@ SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 @pytest.fixture(scope="module")
 def worker(kafka_bootstrap: str, tmp_path_factory: pytest.TempPathFactory,
            ) -> Iterator[RunningWorker]:
-    name = f"it-{random.getrandbits(32):08x}"
-    with running_worker(kafka_bootstrap, name, tmp_path_factory.mktemp(name)) as running:
+    with module_worker(kafka_bootstrap, "it", tmp_path_factory) as running:
         yield running
 
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import json
 import math
-import random
 import re
 import shutil
 import subprocess
@@ -31,7 +30,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from streams import topics
 from streams.client import produce
 from streams.demo import free_port, worker_env
-from tests.integration.workers import RunningWorker, running_worker
+from tests.integration.workers import RunningWorker, module_worker
 
 ROOT = Path(__file__).resolve().parents[2]
 SEEDS = ROOT / "seeds"
@@ -137,8 +136,7 @@ def promql_regex(value: str) -> str:
 @pytest.fixture(scope="module")
 def worker(kafka_bootstrap: str, tmp_path_factory: pytest.TempPathFactory,
            ) -> Iterator[RunningWorker]:
-    name = f"prom-{random.getrandbits(32):08x}"
-    with running_worker(kafka_bootstrap, name, tmp_path_factory.mktemp(name)) as running:
+    with module_worker(kafka_bootstrap, "prom", tmp_path_factory) as running:
         yield running
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import random
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -48,6 +49,14 @@ def running_worker(bootstrap: str, name: str, tmp: Path, *, partitions: int = 1,
         yield worker
     finally:
         stop_worker(process)
+
+
+@contextmanager
+def module_worker(bootstrap: str, prefix: str, factory: Any) -> Iterator[RunningWorker]:
+    """A worker on fresh topics named ``<prefix>-<random>``, for a module-scoped fixture."""
+    name = f"{prefix}-{random.getrandbits(32):08x}"
+    with running_worker(bootstrap, name, factory.mktemp(name)) as running:
+        yield running
 
 
 def wait_ready(settings: Settings, process: Any, timeout: float, worker: RunningWorker) -> None:

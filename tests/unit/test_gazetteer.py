@@ -12,12 +12,13 @@ import pytest
 
 from processors.errors import RulesError
 from processors.fold import name_key
-from processors.gazetteer import _FILES, _compile, _load, gazetteer
+from processors.gazetteer import _FILES, _compile, gazetteer
 from processors.places import find_places
+from processors.rules import read_data_file
 
 
 def _raw() -> dict[str, dict[str, Any]]:
-    return {name: _load(name) for name in _FILES}
+    return {name: read_data_file(name) for name in _FILES}
 
 
 def _data(name: str) -> dict[str, Any]:
@@ -52,7 +53,7 @@ def test_gazetteer_malformed_data_raises_rules_error(name: str, mutate: Any) -> 
 
 def test_gazetteer_missing_file_raises_rules_error() -> None:
     with pytest.raises(RulesError):
-        _load("no_such_file")
+        read_data_file("no_such_file")
 
 
 def _valid_codes() -> set[str]:
