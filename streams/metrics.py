@@ -76,6 +76,7 @@ SEVERITY_LEVELS: Final[Mapping[str, int]] = {"low": 1, "medium": 2, "high": 3, "
 """Numeric value of ``sitrep_alert_severity_level``, so a panel can sort and colour by it."""
 
 # Processing of one message takes milliseconds; the top buckets catch a stalled extraction.
+PIPELINE_STAGES: Final = ("extract", "correlate", "detect")
 STAGE_BUCKETS: Final = (
     0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
 )
@@ -221,6 +222,10 @@ class Metrics:
             buckets=STAGE_BUCKETS,
             registry=r,
         )
+        # Series that exist from the start give rate() a zero sample before the first
+        # observation, so a burst finished between two scrapes still shows as a rise.
+        for stage in PIPELINE_STAGES:
+            self.stage_duration.labels(stage=stage)
         self.ingest_to_incident = Histogram(
             "sitrep_ingest_to_incident_seconds",
             "Time from an article's arrival on the broker to its incidents being emitted.",

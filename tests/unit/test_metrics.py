@@ -157,9 +157,16 @@ def test_metrics_stage_timer_observes_also_when_the_block_raises() -> None:
         raise ValueError("boom")
     with metrics.stage_timer("decode"):
         pass
-    assert samples("sitrep_stage_duration_seconds_count") == {(("stage", "decode"),): 2.0}
-    (total,) = samples("sitrep_stage_duration_seconds_sum").values()
-    assert 0.0 <= total < 1.0
+    idle = {(("stage", stage),): 0.0 for stage in metrics.PIPELINE_STAGES}
+    assert samples("sitrep_stage_duration_seconds_count") == {(("stage", "decode"),): 2.0, **idle}
+    sums = samples("sitrep_stage_duration_seconds_sum")
+    assert 0.0 <= sums[(("stage", "decode"),)] < 1.0
+    assert all(sums[key] == 0.0 for key in idle)
+
+
+def test_metrics_pipeline_stages_exist_before_any_observation() -> None:
+    counts = samples("sitrep_stage_duration_seconds_count")
+    assert counts == {(("stage", stage),): 0.0 for stage in metrics.PIPELINE_STAGES}
 
 
 @pytest.mark.parametrize(
