@@ -17,7 +17,7 @@ Why this design. The published count-spike detectors each bring one idea worth k
 sitrep combines them. For week *t* of a series:
 
 1. **Baseline** from the ``baseline_weeks`` (104) weeks before a guard band of
-   ``guard_weeks`` (3) weeks, so the scanned weeks never sit in their own baseline. With a year
+   ``guard_weeks`` (5) weeks, so the scanned weeks never sit in their own baseline. With a year
    of reference weeks and enough events an annual harmonic shape is fitted (penalised Poisson
    IRLS, prior SD ``season_prior_sd`` on its coefficients, so sparse series stay flat). The
    level has a Gamma(``prior_events``, ``prior_weeks``) prior, which keeps a quiet region's
@@ -25,18 +25,19 @@ sitrep combines them. For week *t* of a series:
    age (half-life ``level_half_life_weeks``, 52) so a slow trend does not read as a surge.
 2. **Past escalations down-weighted** as in Farrington: reference weeks whose Anscombe residual
    exceeds ``reweight_threshold`` (2.58) get weight 1/residual², and the baseline is refitted.
-3. **Overdispersion**: Pearson's dispersion φ, shrunk towards ``dispersion_prior`` (1.5) with
-   ``dispersion_prior_weeks`` (20) pseudo-weeks because a sparse series cannot estimate it
-   alone, never below 1. Two guards against the plug-in's optimism, which simulation showed
-   to matter for heavy-tailed series (φ 5–8): φ is the geometric mean (``dispersion_mix``
-   0.5) of the estimates before and after down-weighting (down-weighting alone also removes
-   a clumpy series' ordinary bursts), and φ − 1 is raised by ``dispersion_uncertainty`` (0.5)
-   relative standard errors of a sample variance, sqrt((2 + 6/size)/n). The level's
+3. **Overdispersion**: Pearson's dispersion φ, shrunk towards ``dispersion_prior`` (1.0, the
+   Poisson) with ``dispersion_prior_weeks`` (20) pseudo-weeks because a sparse series cannot
+   estimate it alone, never below 1. Two guards against the plug-in's optimism, which
+   simulation showed to matter for heavy-tailed series (φ 5–8): φ is the geometric mean
+   (``dispersion_mix`` 0.5) of the estimates before and after down-weighting (down-weighting
+   alone also removes a clumpy series' ordinary bursts), and φ − 1 is raised by
+   ``dispersion_uncertainty`` (2.0) relative standard errors of a sample variance,
+   sqrt((2 + 6/size)/n). The level's
    posterior uses the quasi-likelihood (counts / φ).
 4. **Test**: the predictive distribution of a window's count — negative binomial with the
    posterior mean and variance φ·μ + (level uncertainty) — gives a tail probability. Week *t*
-   alone alarms at ``alpha_week`` (0.005); a scan of the last 2..``scan_weeks`` (4) weeks at
-   ``alpha_scan`` (0.0015), provided week *t* itself has events, more than expected, in the
+   alone alarms at ``alpha_week`` (0.007); a scan of the last 2..``scan_weeks`` (6) weeks at
+   ``alpha_scan`` (0.004), provided week *t* itself has events, more than expected, in the
    upper ``scan_current_quantile`` (25 %) of its own predictive, and no week of the window has
    alarmed already (so a past burst cannot re-trigger, and an open alert is not re-counted).
 5. **Minimum evidence**: at least ``min_events`` (3) events in the tested window and an excess
@@ -45,11 +46,31 @@ sitrep combines them. For week *t* of a series:
    critical ≥ 12) *and* in events (medium ≥ 5, high ≥ 10, critical ≥ 25): the lower of the two
    levels wins, so three events in a quiet province are news but not a "critical" surge.
 
-The defaults were chosen on simulated seasonal negative-binomial series (``scripts/
-bench_alerts.py`` with a tuning seed, not the benchmark's) to keep the false-alarm rate under
-0.5 % per region-week even when the baselines are far more overdispersed than the default
-scenario, at some cost in detection there. A single-week test cannot beat an oracle that
-knows the true baseline; the benchmark prints that oracle next to sitrep.
+How the defaults were chosen. On simulated seasonal negative-binomial series (``scripts/
+bench_alerts.py``, 600 series, tuning seed 7, never the benchmark's 2025) the binding
+constraint is the false-alarm rate in the *stress* scenarios (φ 5–8, or NB size 1–2): it
+must stay under 0.5 % per region-week there, so every α spent in the default scenario is
+paid for by heavy-tailed series. What moved the defaults from the first version's (guard 3,
+φ prior 1.5, uncertainty 0.5, α 0.005 / 0.0015, scan 4):
+
+* the scan is the cheap source of power: weeks 2..6 add ~20 points of POD (long, moderate
+  escalations in sparse series) for ~0.1 % FPR, so ``alpha_scan`` went from 0.0015 to 0.004
+  and ``scan_weeks`` from 4 to 6 (``guard_weeks`` follows: 5);
+* the FPR was badly uneven across dispersions: ~0.05 % for Poisson series (φ̂ runs about
+  0.5 above the truth there: unmodelled season and trend, a past surge) but 0.6 % at φ = 8,
+  where the plug-in φ̂ is optimistic. Centring the dispersion prior on the Poisson (1.0
+  instead of 1.5) and charging more for φ̂'s own error (2 relative SEs instead of 0.5, which
+  costs little where φ̂ is well estimated) moves false alarms from the heavy-tailed series to
+  the rest, and makes room for ``alpha_week`` 0.007.
+
+On seed 7 this took the default scenario from FPR 0.20 % / POD 71 % / first week 41 % to
+0.28 % / 75 % / 44 % and the φ 5–8 stress FPR from 0.56 % to 0.47 % (NB size 1–2: 0.28 %).
+``min_events`` stays 3: with the true baseline known, a 2-event floor adds under one point
+of POD at FPR 0.5 % (all of it at means ≤ 0.2), and here φ̂ and the level's uncertainty keep
+P(Y ≥ 2) above α at those means anyway. No detector reaches the issue's bars on that
+simulation: the Neyman–Pearson single-week oracle (true baseline, pooled likelihood-ratio
+threshold at FPR 0.5 %) flags 58.5 % of k ≥ 3 escalations in their first week, and a CUSUM
+on the true likelihood ratio detects 89 % of them at all; the benchmark prints both.
 """
 
 from __future__ import annotations
@@ -85,23 +106,23 @@ class DetectorConfig(BaseModel):
     dimension_alerts: bool = False
     # Baseline.
     baseline_weeks: int = Field(default=104, ge=8, le=520)
-    guard_weeks: int = Field(default=3, ge=0, le=26)
+    guard_weeks: int = Field(default=5, ge=0, le=26)
     min_history_weeks: int = Field(default=8, ge=2)
     season_min_weeks: int = Field(default=52, ge=26)
     season_min_events: int = Field(default=26, ge=0)
     season_prior_sd: float = Field(default=0.3, gt=0.0)
     prior_events: float = Field(default=0.5, gt=0.0)
     prior_weeks: float = Field(default=1.0, gt=0.0)
-    dispersion_prior: float = Field(default=1.5, ge=1.0)
+    dispersion_prior: float = Field(default=1.0, ge=1.0)
     dispersion_prior_weeks: float = Field(default=20.0, ge=0.0)
     reweight_threshold: float = Field(default=2.58, gt=0.0)
     level_half_life_weeks: float | None = Field(default=52.0, gt=0.0)
     dispersion_mix: float = Field(default=0.5, ge=0.0, le=1.0)
-    dispersion_uncertainty: float = Field(default=0.5, ge=0.0)
+    dispersion_uncertainty: float = Field(default=2.0, ge=0.0)
     # Tests.
-    scan_weeks: int = Field(default=4, ge=1, le=12)
-    alpha_week: float = Field(default=0.005, gt=0.0, lt=0.5)
-    alpha_scan: float = Field(default=0.0015, gt=0.0, lt=0.5)
+    scan_weeks: int = Field(default=6, ge=1, le=12)
+    alpha_week: float = Field(default=0.007, gt=0.0, lt=0.5)
+    alpha_scan: float = Field(default=0.004, gt=0.0, lt=0.5)
     scan_current_quantile: float = Field(default=0.25, gt=0.0, le=1.0)
     min_events: int = Field(default=3, ge=1)
     min_excess: float = Field(default=1.5, ge=0.0)

@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from processors.aggregate import (
@@ -316,8 +316,15 @@ class AlertEngine:
             if verdict.alarm:
                 region.last_alarm[dim] = week
             span_start = week_start_date(week - verdict.weeks + 1, self.config.week_start)
+            count = bucket.get(dim, 0)
             after, status = step_episode(episode, verdict, window_start=span_start,
-                                         resolve_after=self.config.resolve_after_weeks)
+                                         resolve_after=self.config.resolve_after_weeks,
+                                         count=count)  # fmt: skip
+            if status == "resolved" and episode is not None:
+                # The resolving week reports its own count against the pre-escalation baseline.
+                verdict = replace(verdict, weeks=1, observed=count,
+                                  expected=episode.baseline if episode.baseline is not None
+                                  else verdict.expected)  # fmt: skip
             if after is None:
                 region.episodes.pop(dim, None)
             else:

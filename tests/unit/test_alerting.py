@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from processors.alerting import Episode, alert_id, step_episode, top_names
+from processors.alerting import Episode, alert_id, hold_level, step_episode, top_names
 from processors.detector import QUIET, Verdict
 from processors.models import Severity
 
@@ -90,3 +90,39 @@ def test_alerting_ids_are_deterministic_and_distinct(region: str, dim: str, seq:
 def test_alerting_top_names_orders_by_count_then_name(names: list[str | None], limit: int,
                                                       top: list[str]) -> None:
     assert top_names(names, limit) == top
+
+
+def _quiet_with(count: int) -> tuple[Verdict, int]:
+    return Verdict(False, 1, count, 1.0, 0.2, 0.0, 0.5, None), count
+
+
+def test_alerting_sustained_counts_hold_the_episode_open() -> None:
+    # Raised against a baseline of 1 event a week (hold level 3); the surge goes on without
+    # re-alarming, so only the weeks back at or below 3 count towards resolving.
+    raise_on = Verdict(True, 1, 9, 1.0, 1e-5, 5.0, 6.0, "medium")
+    episode, status = step_episode(None, raise_on, window_start=START, resolve_after=2, count=9)
+    assert status == "raised" and episode is not None and episode.baseline == 1.0
+    statuses = []
+    for count in (8, 7, 9, 2, 8, 1, 0):
+        verdict, week_count = _quiet_with(count)
+        episode, status = step_episode(episode, verdict, window_start=START, resolve_after=2,
+                                       count=week_count)  # fmt: skip
+        statuses.append(status)
+    assert statuses == [None, None, None, None, None, None, "resolved"]
+
+
+@pytest.mark.parametrize(("baseline", "level"), [(0.0, 0), (0.1, 0), (0.5, 1), (1.0, 3),
+                                                  (4.0, 8), (25.0, 35)])  # fmt: skip
+def test_alerting_hold_level_is_about_two_sds_above_the_baseline(baseline: float,
+                                                                 level: int) -> None:
+    assert hold_level(baseline) == level
+
+
+def test_alerting_episode_from_older_state_without_baseline_resolves_on_alarms_alone() -> None:
+    data = Episode(START, "low").to_json()
+    del data["baseline"]
+    episode = Episode.from_json(data)
+    assert episode.baseline is None
+    verdict, count = _quiet_with(50)
+    after, _ = step_episode(episode, verdict, window_start=START, resolve_after=1, count=count)
+    assert after is None

@@ -14,6 +14,7 @@ from pathlib import Path
 import orjson
 import pytest
 
+from processors.alerting import hold_level
 from processors.detector import DetectorConfig
 from processors.engine import run_offline
 from processors.extract import extract_incidents
@@ -73,5 +74,10 @@ def test_engine_seed_article_raises_an_iraq_alert_in_summer_2020_that_resolves(s
     resolved = [a for a in alerts if a.status == "resolved" and a.window_end > first.window_end]
     assert resolved, f"the Iraq alert never resolved: {[a.status for a in alerts]}"
     assert resolved[0].window_end <= dt.date(2020, 12, 31)
+    # Resolved means back to normal: the resolving week's count is ordinary again, and the
+    # summer's sustained attacks make one episode, not a raise-resolve-raise flutter.
+    assert resolved[0].observed <= hold_level(resolved[0].expected), resolved[0]
+    summer = [a for a in raised if SUMMER_2020[0] <= a.window_end <= SUMMER_2020[1]]
+    assert len(summer) == 1, [(a.status, a.window_end) for a in alerts]
     quiet_before = [a for a in alerts if a.window_end < SUMMER_2020[0]]
     assert quiet_before == [], "the quiet history alone must not alert"
