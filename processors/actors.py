@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from processors.matcher import Matcher
@@ -22,6 +22,11 @@ _AGENTIVE_BY = re.compile(
     r"executed|assassinated|shot|stormed|seized|raided|destroyed|planted|detonated|set off|"
     r"attacks?|strikes?|bombings?|raids?|assaults?|ambush(?:es)?|shelling|fire)"
     r"\s+by\s+(?:the\s+)?$", re.IGNORECASE)
+
+
+# The word-order tests below are asked about the same span for every trigger, mention and
+# vote; their caches hold the last article's answers (keys hold the text: keep them small).
+_PER_TEXT = 128
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,8 +164,13 @@ def _longest_first(mentions: list[ActorMention]) -> list[ActorMention]:
 
 def attribution_before(folded: str, start: int, lo: int = 0) -> str | None:
     """How the words just before a mention attribute an event to it, if they do."""
+    return _attribution(folded[max(lo, start - 40) : start])
+
+
+@lru_cache(maxsize=4096)
+def _attribution(window: str) -> str | None:
+    # Keyed by the 40-character window: the same mention is asked about several times.
     t = _tables()
-    window = folded[max(lo, start - 40) : start]
     if t.blame_before.search(window):
         return "blamed"
     if t.suspect_before.search(window):
@@ -184,21 +194,25 @@ def target_noun_after(folded: str, end: int) -> bool:
     return _tables().target_nouns.match(folded, end, min(len(folded), end + 20)) is not None
 
 
+@lru_cache(maxsize=_PER_TEXT)
 def speech_after(folded: str, end: int) -> bool:
     """Whether a span is the source of a statement ("police said"), not a party to the event."""
     return _tables().speech_after.match(folded, end, min(len(folded), end + 30)) is not None
 
 
+@lru_cache(maxsize=_PER_TEXT)
 def claims_after(folded: str, end: int) -> bool:
     """Whether the words just after a mention say it claimed or took credit for an attack."""
     return _tables().claim_after.match(folded, end, min(len(folded), end + 140)) is not None
 
 
+@lru_cache(maxsize=_PER_TEXT)
 def target_before(folded: str, start: int, lo: int = 0) -> bool:
     """Whether the words just before a span introduce what was attacked ("on", "against")."""
     return _tables().target_before.search(folded, max(lo, start - 40), start) is not None
 
 
+@lru_cache(maxsize=_PER_TEXT)
 def victim_after(folded: str, end: int) -> bool:
     """Whether the words just after a span make it the victim ("came under", "were killed")."""
     return _tables().victim_after.match(folded, end, min(len(folded), end + 50)) is not None

@@ -15,11 +15,11 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import accumulate
+from itertools import accumulate, compress, repeat
 
-_TOKEN = re.compile(r"[A-Za-z0-9]+")
 _DIGIT = "#"  # the head of a pattern that starts with a digit
 _MAX_STATES = 4000
+_MAX_WORDS = 4096  # words as written whose regex ``Matcher._for`` remembers
 
 
 class _GiveUp(Exception):
@@ -248,8 +248,9 @@ class Matcher:
                 self.by_head.setdefault(head, []).append(i)
         self.heads = frozenset(self.by_head)
         self._compiled: dict[str, re.Pattern[str]] = {}
-        # A windowed matcher runs only inside small ranges: it tokenises them itself, so its
-        # (often very common) head words stay out of the shared word index.
+        self._by_word: dict[str, re.Pattern[str]] = {}  # the word as written: no lower()
+        # A windowed matcher runs only inside small ranges: it reads the shared token list
+        # there itself, so its (often very common) head words stay out of the head index.
         self.windowed = windowed
         if self.dispatch and not windowed:
             _register(self.heads, self.ignore_case)
@@ -261,6 +262,14 @@ class Matcher:
 
     def _for(self, word: str) -> re.Pattern[str]:
         """The regex of just the alternatives that can start with ``word``, compiled once."""
+        regex = self._by_word.get(word)
+        if regex is None:
+            regex = self._lookup(word)
+            if len(self._by_word) < _MAX_WORDS:
+                self._by_word[word] = regex
+        return regex
+
+    def _lookup(self, word: str) -> re.Pattern[str]:
         word = word if not self.ignore_case else word.lower()
         key = word if word in self.heads else _DIGIT
         if word in self.heads and word[0].isdigit():
@@ -292,13 +301,13 @@ class Matcher:
         if self.windowed:
             yield from self._windowed(text, pos, end, ranges)
             return
-        lowered, raw, digit_words = _index(text)
-        words = lowered if self.ignore_case else raw
+        index = _index(text)
+        words = index.lowered if self.ignore_case else index.raw
         starts: list[tuple[int, str]] = []
         for head in self.heads & words.keys():
-            starts.extend((s, head) for s in words[head])
+            starts.extend(zip(words[head], repeat(head)))
         if _DIGIT in self.heads:
-            starts.extend((s, w) for s, w in digit_words if w not in self.heads)
+            starts.extend((s, w) for s, w in index.digits if w not in self.heads)
         starts.sort()
         last = pos
         for start, word in starts:
@@ -312,14 +321,37 @@ class Matcher:
     def _windowed(
         self, text: str, pos: int, end: int, ranges: Sequence[tuple[int, int]] | None
     ) -> Iterator[re.Match[str]]:
-        last = pos
+        # The tokens of a range are the runs of ``[A-Za-z0-9]`` inside it, so a word the
+        # range cuts is read from (or up to) the cut. The article's token list (shared with
+        # the word index) is filtered for head words in C, not word by word.
+        index = _index(text)
+        starts, keys = index.starts, index.keys
         heads, digits = self.heads, _DIGIT in self.heads
+        is_head = heads.__contains__
+        last = pos
         for lo, hi in ranges if ranges is not None else [(pos, end)]:
-            for token in _TOKEN.finditer(text, max(lo, last, pos), min(hi, end)):
-                start = token.start()
+            a, b = max(lo, last, pos), min(hi, end)
+            if a >= b:
+                continue
+            j, k = bisect.bisect_left(starts, a), bisect.bisect_left(starts, b)
+            cut_first = j > 0 and starts[j - 1] + len(keys[j - 1]) > a
+            cut_last = k > j and starts[k - 1] + len(keys[k - 1]) > b
+            whole = range(j, k - 1 if cut_last else k)
+            names = keys[whole.start : whole.stop]
+            if not self.ignore_case:
+                names = [text[starts[i] : starts[i] + len(keys[i])] for i in whole]
+            picked = set(compress(whole, map(is_head, names)))
+            if digits:  # a token starts with a digit exactly when it sorts before ":"
+                picked.update(compress(whole, map(":".__gt__, names)))
+            words: list[tuple[int, str]] = []
+            if cut_first:
+                words.append((a, text[a : min(starts[j - 1] + len(keys[j - 1]), b)]))
+            words.extend((starts[i], names[i - j]) for i in sorted(picked))
+            if cut_last:
+                words.append((starts[k - 1], text[starts[k - 1] : b]))
+            for start, word in words:
                 if start < last:
                     continue
-                word = token.group()
                 key = word.lower() if self.ignore_case else word
                 if key not in heads and not (digits and word[0].isdigit()):
                     continue
@@ -341,39 +373,57 @@ _SPLIT = re.compile(r"([A-Za-z0-9]+)")
 # Every head of every matcher: the word index records these words only.
 _HEADS_LOWER: set[str] = set()
 _HEADS_RAW: set[str] = set()
+_HEADS_RAW_LOWER: set[str] = set()  # the case-sensitive heads, lower-cased: a cheap pre-test
 _registry = [0]
 
 
 def _register(heads: frozenset[str], ignore_case: bool) -> None:
-    (_HEADS_LOWER if ignore_case else _HEADS_RAW).update(heads)
+    if ignore_case:
+        _HEADS_LOWER.update(heads)
+    else:
+        _HEADS_RAW.update(heads)
+        _HEADS_RAW_LOWER.update(head.lower() for head in heads)
     _registry[0] += 1
 
 
-def _index(
-    text: str,
-) -> tuple[dict[str, list[int]], dict[str, list[int]], list[tuple[int, str]]]:
-    """Where each head word of ``text`` starts (lower-cased, as written), and its digit tokens."""
+class _Words:
+    """The word tokens of one text (lower-cased), and where head words and numbers start."""
+
+    __slots__ = ("digits", "keys", "lowered", "raw", "starts")
+
+    def __init__(self, text: str) -> None:
+        # Splitting and summing lengths run in C; Python visits each token once. Lower-casing
+        # ASCII text keeps every offset, so one lower() of the text replaces one per token.
+        if text.isascii():
+            parts = _SPLIT.split(text.lower())
+            keys = parts[1::2]
+        else:
+            parts = _SPLIT.split(text)
+            keys = [word.lower() for word in parts[1::2]]
+        self.keys: list[str] = keys
+        self.starts: list[int] = list(accumulate(map(len, parts)))[0::2]
+        self.lowered: dict[str, list[int]] = {}
+        self.raw: dict[str, list[int]] = {}
+        self.digits: list[tuple[int, str]] = []
+        starts, lowered, raw, digits = self.starts, self.lowered, self.raw, self.digits
+        heads_lower, heads_raw, raw_lower = _HEADS_LOWER, _HEADS_RAW, _HEADS_RAW_LOWER
+        for i, key in enumerate(keys):
+            if key in heads_lower:
+                lowered.setdefault(key, []).append(starts[i])
+            if key in raw_lower:
+                start = starts[i]
+                word = text[start : start + len(key)]
+                if word in heads_raw:
+                    raw.setdefault(word, []).append(start)
+            if key < ":":  # starts with a digit: letters sort after ":"
+                digits.append((starts[i], key))
+
+
+def _index(text: str) -> _Words:
+    """The word tokens of ``text``, with where each head word and digit token starts."""
     return _index_for(text, _registry[0])
 
 
 @lru_cache(maxsize=8)
-def _index_for(
-    text: str, version: int
-) -> tuple[dict[str, list[int]], dict[str, list[int]], list[tuple[int, str]]]:
-    # Splitting and summing lengths run in C; Python visits each token once.
-    parts = _SPLIT.split(text)
-    starts = list(accumulate(map(len, parts)))[0::2]
-    tokens = parts[1::2]
-    lowered: dict[str, list[int]] = {}
-    raw: dict[str, list[int]] = {}
-    digits: list[tuple[int, str]] = []
-    heads_lower, heads_raw = _HEADS_LOWER, _HEADS_RAW
-    for i, word in enumerate(tokens):
-        key = word.lower()
-        if key in heads_lower:
-            lowered.setdefault(key, []).append(starts[i])
-        if word in heads_raw:
-            raw.setdefault(word, []).append(starts[i])
-        if key[0].isdigit():
-            digits.append((starts[i], key))
-    return lowered, raw, digits
+def _index_for(text: str, version: int) -> _Words:
+    return _Words(text)

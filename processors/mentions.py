@@ -9,7 +9,8 @@ into incidents (dates resolved, mentions of one event merged) is ``processors.ex
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from bisect import bisect_left
+from dataclasses import dataclass
 from functools import cache
 
 from processors.actors import (
@@ -108,7 +109,8 @@ def match_article(body: str) -> ArticleSpans:
     casualties = find_casualties(folded)
     anchors = [(t.start, t.end) for t in triggers] + [(c.start, c.end) for c in casualties]
     # Target cues matter only in sentences that report something, places only in paragraphs.
-    busy = sorted({(s.start, s.end) for s in sentences for a, _ in anchors if s.start <= a < s.end})
+    starts = sorted(a for a, _ in anchors)
+    busy = [(s.start, s.end) for s in sentences if _holds_any(s.start, s.end, starts)]
     return ArticleSpans(
         body=body, folded=folded, sentences=sentences,
         triggers=Indexed(triggers), cues=Indexed(find_cues(folded, anchors)),
@@ -116,6 +118,12 @@ def match_article(body: str) -> ArticleSpans:
         actors=Indexed(find_actors(folded)), targets=Indexed(find_targets(folded, busy)),
         casualties=Indexed(casualties), quotes=quoted_spans(folded),
     )
+
+
+def _holds_any(lo: int, hi: int, positions: list[int]) -> bool:
+    """Whether one of ``positions`` (sorted) lies in ``[lo, hi)``."""
+    i = bisect_left(positions, lo)
+    return i < len(positions) and positions[i] < hi
 
 
 def _places(
@@ -129,14 +137,14 @@ def _places(
     for s in sentences:
         lo, hi = paragraphs.get(s.paragraph, (s.start, s.end))
         paragraphs[s.paragraph] = (min(lo, s.start), max(hi, s.end))
-    wanted = sorted({span for s in sentences for span in [paragraphs[s.paragraph]]
-                     if any(s.start <= a < s.end for a, _ in busy)})
+    busy_starts = sorted(a for a, _ in busy)
+    wanted = sorted({paragraphs[s.paragraph] for s in sentences
+                     if _holds_any(s.start, s.end, busy_starts)})
     if sum(hi - lo for lo, hi in wanted) > _WHOLE_BODY * len(body):
         return find_places(body)
     found: list[PlaceMatch] = []
     for lo, hi in wanted:
-        found.extend(replace(p, start=p.start + lo, end=p.end + lo)
-                     for p in find_places(body[lo:hi]))
+        found.extend(find_places(body[lo:hi], offset=lo))
     return found
 
 
@@ -151,11 +159,15 @@ def find_mentions(spans: ArticleSpans) -> list[Mention]:
         s, e = sentence.start, sentence.end
         if _SINCE_START.match(folded, s, e):
             continue
+        triggers = within(spans.triggers, s, e)
+        casualties = within(spans.casualties, s, e)
+        if not triggers and not casualties:
+            continue  # most sentences: nothing to cancel
         cues = [c for c in within(spans.cues, s, e) if c.kind == "clause"]
-        triggers = [t for t in within(spans.triggers, s, e)
+        triggers = [t for t in triggers
                     if cancelled_by(t, folded, spans.cues, s) is None
                     and not clause_cancelled(t.start, t.end, cues, folded)]
-        casualties = [c for c in within(spans.casualties, s, e)
+        casualties = [c for c in casualties
                       if not clause_cancelled(c.start, c.end, cues, folded)]
         if not triggers and not casualties:
             continue

@@ -156,6 +156,10 @@ def province_lists(g: Gazetteer, toks: list[Token], hits: list[Hit]) -> None:
 
 def borders(g: Gazetteer, folded: str, toks: list[Token]) -> list[Hit]:
     """Border regions: ``Iraq-Syria border``, ``Syrian border``, ``border with Turkey``."""
+    if folded.isascii():  # lower() then folds A-Z only: a substring test is an exact pre-test
+        lowered = folded.lower()
+        if "border" not in lowered and "frontier" not in lowered:
+            return []  # the common case, decided without the regex trying every position
     found = [m.start() for m in _BORDER_RE.finditer(folded)]
     if not found:
         return []

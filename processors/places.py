@@ -109,8 +109,11 @@ def province_of(place: PlaceMatch) -> str | None:
     return info.name if info else None
 
 
-def find_places(text: str) -> list[PlaceMatch]:
-    """All place mentions in ``text``: non-overlapping, longest first, sorted by start."""
+def find_places(text: str, *, offset: int = 0) -> list[PlaceMatch]:
+    """All place mentions in ``text``: non-overlapping, longest first, sorted by start.
+
+    ``offset`` is added to every match's offsets (``text`` is a slice of a longer body).
+    """
     g = gazetteer()
     folded = fold(text)
     toks: list[Token] = [(m.start(), m.end(), m.group()) for m in iter_tokens(folded)]
@@ -119,7 +122,8 @@ def find_places(text: str) -> list[PlaceMatch]:
         refine(g, folded, toks, hit)
     province_lists(g, toks, hits)
     hits.extend(borders(g, folded, toks))
-    return [_to_match(text, folded, h) for h in _longest_first(hits) if h.kind != "blocked"]
+    return [_to_match(text, folded, h, offset)
+            for h in _longest_first(hits) if h.kind != "blocked"]
 
 
 def _longest_first(hits: list[Hit]) -> list[Hit]:
@@ -141,8 +145,9 @@ def _base_hits(g: Gazetteer, folded: str, toks: list[Token]) -> list[Hit]:
     hits: list[Hit] = []
     starts, resume = g.starts, 0
     for i, (_, _, raw) in enumerate(toks):
-        # Names start capitalised, or with a lower-case article kept in a few ("al-Hol").
-        if i < resume or (raw[0] not in _CAPITAL and raw not in STRONG_ARTICLES):
+        # Names start capitalised, or with a lower-case article kept in a few ("al-Hol"). A
+        # token starts with a capital or a digit exactly when it sorts before "[".
+        if i < resume or (raw >= "[" and raw not in STRONG_ARTICLES):
             continue
         key = _key(raw)
         if key in starts and (hit := _longest(g, folded, toks, i, key)) is not None:
@@ -251,7 +256,7 @@ def _isolated(g: Gazetteer, folded: str, toks: list[Token], i: int, j: int) -> b
     return True
 
 
-def _to_match(text: str, folded: str, hit: Hit) -> PlaceMatch:
+def _to_match(text: str, folded: str, hit: Hit, offset: int) -> PlaceMatch:
     e = hit.entry
     if hit.kind in ("province", "country"):
         place = None
@@ -260,8 +265,8 @@ def _to_match(text: str, folded: str, hit: Hit) -> PlaceMatch:
     else:
         place = e.name or _written(folded, *hit.place_span)
     return PlaceMatch(
-        start=hit.start,
-        end=hit.end,
+        start=hit.start + offset,
+        end=hit.end + offset,
         text=text[hit.start : hit.end],
         place=place,
         country=e.country,

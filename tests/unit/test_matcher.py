@@ -70,3 +70,56 @@ def test_matcher_agrees_with_the_plain_regex(words: list[str], name: str) -> Non
     fast = [(m.start(), m.end()) for m in matcher.finditer(text)]
     slow = [(m.start(), m.end()) for m in plain.finditer(text)]
     assert fast == slow
+
+
+_TOKEN = re.compile(r"[A-Za-z0-9]+")
+
+
+def _reference_windowed(
+    matcher: Matcher, text: str, ranges: list[tuple[int, int]]
+) -> list[tuple[int, int]]:
+    """What a windowed matcher must find: each range tokenised on its own, as ``re`` would."""
+    found: list[tuple[int, int]] = []
+    last = 0
+    for lo, hi in ranges:
+        for token in _TOKEN.finditer(text, max(lo, last), min(hi, len(text))):
+            word = token.group()
+            if token.start() < last or (word.lower() not in matcher.heads
+                                        and not ("#" in matcher.heads and word[0].isdigit())):
+                continue
+            hit = matcher._for(word).match(text, token.start())
+            if hit is not None and hit.end() > token.start():
+                found.append((hit.start(), hit.end()))
+                last = hit.end()
+    return found
+
+
+WINDOWED = {
+    "cues": lambda: _lexicon().cues,
+    "suppress": lambda: _lexicon().suppress,
+    "casualties": _casualty_regex,
+}
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.sampled_from([*WORDS, "İ", "Kirkuk's", "3rd"]), max_size=60),
+       st.lists(st.integers(min_value=0, max_value=400), max_size=8),
+       st.sampled_from(sorted(WINDOWED)))
+def test_matcher_windowed_reads_words_cut_by_a_range_like_the_tokeniser(
+    words: list[str], cuts: list[int], name: str
+) -> None:
+    matcher: Matcher = WINDOWED[name]()
+    text = " ".join(words)
+    points = sorted(cuts)
+    ranges = list(zip(points[0::2], points[1::2], strict=False))
+    fast = [(m.start(), m.end()) for m in matcher.finditer(text, ranges=ranges)]
+    assert fast == _reference_windowed(matcher, text, ranges)
+
+
+def test_matcher_index_keeps_offsets_when_lower_case_is_longer() -> None:
+    # "İ".lower() is two characters: the index must not lower-case the whole text then.
+    matcher = _lexicon().triggers
+    text = "İİ İ rockets were fired at the base"
+    plain = re.compile(matcher.regex.pattern, matcher.regex.flags)
+    assert [m.span() for m in matcher.finditer(text)] == [m.span() for m in plain.finditer(text)]
+    assert [m.span() for m in matcher.finditer(text)]

@@ -513,3 +513,13 @@ def test_places_gazetteer_version_names_every_data_file() -> None:
         assert f"{name}=" in version
     with pytest.raises(AttributeError):
         _ = places.NO_SUCH_NAME  # type: ignore[attr-defined]
+
+
+def test_places_offset_shifts_spans_but_not_text() -> None:
+    body = "Intro line.\n\nGunmen attacked a checkpoint near Kirkuk on Monday."
+    lo = body.index("Gunmen")
+    plain = find_places(body[lo:])
+    shifted = find_places(body[lo:], offset=lo)
+    assert [(m.start + lo, m.end + lo, m.text) for m in plain] == [
+        (m.start, m.end, m.text) for m in shifted]
+    assert all(body[m.start : m.end] == m.text for m in shifted)
