@@ -93,19 +93,21 @@ def _place(rng: np.random.Generator, taken: list[Escalation], lo: int, hi: int,
 def simulate(*, n_series: int, weeks: int, burn: int, seed: int,
              lengths: tuple[int, int] = (1, 8), dispersions: tuple[float, ...] = DISPERSIONS,
              amplitude: float = 0.5, trend: float = 0.2,
-             sizes: tuple[float, ...] = ()) -> list[Series]:  # fmt: skip
+             sizes: tuple[float, ...] = (), escalate: bool = True,
+             means: tuple[float, ...] = MEANS) -> list[Series]:  # fmt: skip
     """``n_series`` seasonal negative-binomial series with escalations, reproducible by seed.
 
     ``amplitude`` bounds the seasonal amplitude (log scale), ``trend`` the yearly log trend.
     With ``sizes`` the baselines are negative binomials of those fixed size parameters
-    (variance μ + μ²/size) instead of variance φ·μ.
+    (variance μ + μ²/size) instead of variance φ·μ. ``escalate=False`` gives pure noise
+    (no escalation, not even in the burn-in); ``means`` replaces the grid of baseline means.
     """
     rng = np.random.default_rng(seed)
     out: list[Series] = []
     t = np.arange(weeks, dtype=float)
     for i in range(n_series):
-        mean = MEANS[i % len(MEANS)]
-        phi = dispersions[(i // len(MEANS)) % len(dispersions)]
+        mean = means[i % len(means)]
+        phi = dispersions[(i // len(means)) % len(dispersions)]
         season = rng.uniform(0.0, amplitude)
         phase = rng.uniform(0.0, 2 * math.pi)
         slope = rng.uniform(-trend, trend)
@@ -113,7 +115,7 @@ def simulate(*, n_series: int, weeks: int, burn: int, seed: int,
                            + slope * (t - weeks / 2) / 52.0)  # fmt: skip
         size: float | None = None
         if sizes:
-            size = sizes[(i // len(MEANS)) % len(sizes)]
+            size = sizes[(i // len(means)) % len(sizes)]
             counts = rng.negative_binomial(size, size / (size + mu))
             sd = np.sqrt(mu + mu * mu / size)
             phi = 1.0 + mean / size  # nominal, for the report
@@ -122,6 +124,8 @@ def simulate(*, n_series: int, weeks: int, burn: int, seed: int,
             sd = np.sqrt(phi * mu)
         escalations: list[Escalation] = []
         slots = [(4, burn)] + [(burn, weeks)] * (1 + int(rng.random() < 0.5))
+        if not escalate:
+            slots = []
         for lo, hi in slots:
             spot = _place(rng, escalations, lo, hi, lengths)
             if spot is None:

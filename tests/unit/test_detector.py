@@ -187,7 +187,7 @@ def negbin(mean: float, phi: float, weeks: int, seed: int) -> list[int]:
 
 def test_detector_scan_reaches_six_weeks() -> None:
     # A rise of one event a week over a mean of one: no 1..4-week window is unusual enough.
-    series = [*flat(1.0, 110, seed=21), 2, 2, 2, 2, 2, 3]
+    series = [*flat(1.0, 110, seed=21), 2, 2, 2, 2, 3, 3]
     four = DetectorConfig(scan_weeks=4, guard_weeks=5)
     earlier = [assess(series[:-i], end_week=END - i, last_alarm_age=None, config=CONFIG)
                for i in range(1, 6)]  # fmt: skip
@@ -216,17 +216,31 @@ def test_detector_guarded_dispersion_not_optimistic_on_heavy_tails(mean: float) 
 @pytest.mark.parametrize("phi", [1.0, 3.0, 8.0])
 def test_detector_false_alarm_rate_on_noise_is_bounded(phi: float) -> None:
     # Stationary negative-binomial noise with no past surge in the baseline: the hardest
-    # case for calibration (a past surge makes the baseline cautious). Measured with the
-    # defaults: about 0.3 % (φ 1) and 1 % (φ 3 to 8) of weeks; the bound catches a regression.
+    # case for calibration (a past surge makes the baseline cautious). Measured on 1,500
+    # weeks per dispersion: about 0.2 % (φ 1) to 0.5 % (φ 3-8) of weeks (the old defaults:
+    # 0.5 % and 1-1.4 %). At 0.5 % the bound of 1.2 % (18 alarms, 7.5 expected) fails a
+    # regression to the old rate about half the time and a correct detector almost never.
     alarms = weeks = 0
-    for j, mean in enumerate([0.2, 1.0, 5.0]):
-        series = negbin(mean, phi, 360, seed=100 * j + int(10 * phi))
+    for j, mean in enumerate([0.2, 0.5, 1.0, 2.0, 5.0]):
+        series = negbin(mean, phi, 410, seed=100 * j + int(10 * phi))
         last: int | None = None
-        for t in range(110, 360):
+        for t in range(110, 410):
             weeks += 1
+            if series[t] == 0:
+                continue
             verdict = assess(series[t - 115:t + 1], end_week=END + t, config=CONFIG,
                              last_alarm_age=None if last is None else t - last)  # fmt: skip
             if verdict.alarm:
                 alarms += 1
                 last = t
-    assert alarms / weeks <= 0.02
+    assert alarms / weeks <= 0.012
+
+
+def test_detector_quiet_heavy_tailed_weeks_keep_their_weight() -> None:
+    # Regression: Farrington's Anscombe-residual reweighting treated the ordinary upper tail
+    # of overdispersed noise as past surges and biased the level 5-15 % low.
+    unweighted = CONFIG.model_copy(update={"reweight_threshold": 1e9})
+    fits = [[fit_baseline(negbin(2.0, 3.0, 104, seed), first_week=END - 109, test_weeks=[END],
+                          config=config).means[0] for seed in range(40)]
+            for config in (CONFIG, unweighted)]  # fmt: skip
+    assert float(np.mean(fits[0])) > 0.95 * float(np.mean(fits[1]))
