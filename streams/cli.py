@@ -71,12 +71,9 @@ def worker(
     loglevel: Annotated[str, typer.Option(help="Log level of the worker.")] = "warning",
 ) -> None:
     """Run the stream worker (ingest, correlate, detect) until interrupted."""
-    from faust.worker import Worker
+    from streams.app import create_app, run_worker
 
-    from streams.app import create_app
-
-    faust_app = create_app(_settings())
-    Worker(faust_app, loglevel=loglevel, quiet=True).execute_from_commandline()
+    run_worker(create_app(_settings()), loglevel=loglevel)
 
 
 @app.command()
@@ -208,6 +205,27 @@ def backfill(
         sent = asyncio.run(produce(settings, settings.topic(topics.INCIDENTS), records,
                                    on_sent=lambda: progress.advance(task)))
     err.print(f"backfilled {sent} incidents to {settings.topic(topics.INCIDENTS)}")
+
+
+@app.command()
+def replay(
+    tag: Annotated[str, typer.Option(help="Names the replay: app id <app_id>-replay-TAG, "
+                                          "topics <prefix>replay-TAG.*")] = "",
+    timeout: Annotated[float, typer.Option(help="Give up after this many seconds.")] = 3600.0,
+) -> None:
+    """Rebuild every derived topic and table from ``articles`` under a new group and prefix."""
+    import time
+
+    from streams.replay import run_replay
+
+    settings = _settings()
+    result = run_replay(settings, tag=tag or time.strftime("%Y%m%d%H%M%S"), timeout=timeout)
+    where = result.settings.topic("*")
+    if not result.caught_up:
+        err.print(f"replay into {where} did not catch up in {timeout:.0f} s; log: {result.log}")
+        raise typer.Exit(1)
+    err.print(f"replayed {settings.articles_topic or settings.topic(topics.ARTICLES)} into "
+              f"{where} (app id {result.settings.app_id}); log: {result.log}")
 
 
 @app.command()

@@ -40,10 +40,12 @@ def worker_env(settings: Settings) -> dict[str, str]:
         "SITREP_BOOTSTRAP_SERVERS": settings.bootstrap_servers,
         "SITREP_APP_ID": settings.app_id,
         "SITREP_TOPIC_PREFIX": settings.topic_prefix,
+        "SITREP_ARTICLES_TOPIC": settings.articles_topic,
         "SITREP_DATA_DIR": str(settings.data_dir),
         "SITREP_WEB_PORT": str(settings.web_port),
         "SITREP_PARTITIONS": str(settings.partitions),
         "SITREP_GRACE_DAYS": str(settings.grace_days),
+        "SITREP_SESSION_TIMEOUT_SECONDS": str(settings.session_timeout_seconds),
     }
 
 

@@ -51,14 +51,18 @@ class Extractor:
 
 
 class Correlator:
-    """Gives each incident the id of its real-world event; state in the ``events`` table."""
+    """Gives each incident the id of its real-world event; state in the ``events`` table.
+
+    One entry per event, which also lists the incidents that reported it (so a redelivered
+    incident is re-sent unchanged); events older than ``dedup_retention_days`` of event time
+    leave the index and the table (a tombstone), so the state stays bounded.
+    """
 
     def __init__(self, app: faust.App, settings: Settings) -> None:
         self._table = app.Table("events", default=None, partitions=settings.partitions,
                                 key_type=str, value_type=None)
         self._index: EventIndex | None = None
-        self._seen = app.Table("incidents-seen", default=None, partitions=settings.partitions,
-                               key_type=str, value_type=None)
+        self._retention = settings.dedup_retention_days
         app.on_rebalance_complete.connect(self._on_rebalance)
 
     async def _on_rebalance(self, sender: Any = None, **kwargs: Any) -> None:
@@ -68,7 +72,8 @@ class Correlator:
     def _ensure_index(self) -> EventIndex:
         if self._index is None:
             self._index = EventIndex.from_state(
-                {"events": [value for value in self._table.values() if value]})
+                {"events": [value for value in self._table.values() if value]},
+                retention_days=self._retention)
         return self._index
 
     def assign(self, incident: Incident) -> list[Incident]:
@@ -78,9 +83,6 @@ class Correlator:
         at-least-once delivery never bumps a version or a corroboration count twice.
         """
         with metrics.stage_timer("correlate"):
-            seen = self._seen.get(incident.incident_id)
-            if seen is not None:
-                return [Incident.model_validate(seen)]
             index = self._ensure_index()
             assignment = index.assign(incident)
             merged = incident.model_copy(update={
@@ -88,8 +90,20 @@ class Correlator:
                 "sources": list(assignment.sources),
                 "corroboration": assignment.corroboration,
             })
+            if assignment.expired:
+                # Redelivered after its event expired: its first delivery was committed long
+                # ago (the watermark has moved past the retention since), so nothing is lost.
+                return []
+            if assignment.repeated:
+                return [merged]
             self._table[assignment.event_id] = index.event_state(assignment.event_id)
-            self._seen[incident.incident_id] = merged.model_dump(mode="json")
+            expired = index.expire()
+            forgotten = set(index.take_forgotten())
+            for event_id in expired:
+                if event_id not in forgotten:
+                    self._table[event_id] = index.tombstone_state(event_id)
+            for event_id in forgotten:
+                self._table.pop(event_id, None)
         metrics.event_counted(incident.admin1 or incident.country, assignment.is_new)
         metrics.incident_emitted(merged)
         return [merged]

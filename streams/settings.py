@@ -29,11 +29,16 @@ class Settings(BaseSettings):
     # Topics and app
     app_id: str = "sitrep"
     topic_prefix: str = ""
+    # Read articles from this topic instead of <topic_prefix>articles (``sitrep replay``).
+    articles_topic: str = ""
     partitions: int = 1
     data_dir: Path = PROJECT_ROOT / "var" / "worker"
     web_host: str = "127.0.0.1"
     web_port: int = 6066
     processing_guarantee: Literal["at_least_once", "exactly_once"] = "at_least_once"
+    # How long the group waits for a worker that vanished (SIGKILL, lost host) before its
+    # partitions move: the outage after a crash. faust's default; fault tests use less.
+    session_timeout_seconds: float = 60.0
 
     # Local broker (deploy/kafka)
     kafka_home: Path = PROJECT_ROOT / "var" / "kafka"
@@ -48,6 +53,10 @@ class Settings(BaseSettings):
 
     # Extraction
     include_background: bool = False
+
+    # Correlation: events leave the dedup index this many days of event time after their
+    # day (a later report of one opens a new event); bounds the ``events`` table.
+    dedup_retention_days: int = 90
 
     # Detection
     grace_days: int = 14
