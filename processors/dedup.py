@@ -292,9 +292,12 @@ class EventIndex:
             self._by_incident[incident_id] = event.event_id
 
     def _remove(self, event: _Event) -> None:
-        bucket = self._buckets.get(self._key(event), [])
+        key = self._key(event)
+        bucket = self._buckets.get(key, [])
         if event.event_id in bucket:
             bucket.remove(event.event_id)
+        if not bucket:
+            self._buckets.pop(key, None)  # one bucket a day would otherwise pile up
 
     def prune(self, before: dt.date) -> int:
         """Forget dated events before ``before`` (a day passed in, never the clock)."""

@@ -34,7 +34,8 @@ have baselines and spikes raise alerts. What each figure means:
 * ``worker_rss_mb_start/end``: VmRSS of one worker fed ``--memory-articles`` (100 000) as a
   backlog, read from ``/proc/<pid>/status`` once the worker has consumed the warm-up (a fifth
   of them, about four years of event time, past every retention horizon: the detector's
-  112 weeks, the correlator's ``dedup_retention_days``) and again after the last one.
+  baseline, guard and scan weeks, 116 by default, and the correlator's
+  ``dedup_retention_days``) and again after the last one.
 
 Run: ``.venv/bin/python scripts/bench.py [--quick] [--articles N] [--runs R]
 [--memory-articles N] [--rate 50] [--latency-seconds 60]``. The table comes first; the

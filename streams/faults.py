@@ -83,7 +83,8 @@ def expected_outputs(records: Records, settings: Settings, *,
     offline detector on the result. ``today`` stands in for the records' timestamp day."""
     today = today or dt.datetime.now(tz=dt.UTC).date()
     limits = limits_of(settings)
-    index = EventIndex(retention_days=settings.dedup_retention_days)  # as the Correlator
+    index = EventIndex(retention_days=settings.dedup_retention_days,  # as the Correlator
+                       max_tombstones=settings.dedup_tombstones)
     incidents: list[Incident] = []
     rejected: list[bytes] = []
     for key, value in records:

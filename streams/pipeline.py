@@ -63,6 +63,7 @@ class Correlator:
                                 key_type=str, value_type=None)
         self._index: EventIndex | None = None
         self._retention = settings.dedup_retention_days
+        self._tombstones = settings.dedup_tombstones
         app.on_rebalance_complete.connect(self._on_rebalance)
 
     async def _on_rebalance(self, sender: Any = None, **kwargs: Any) -> None:
@@ -73,7 +74,7 @@ class Correlator:
         if self._index is None:
             self._index = EventIndex.from_state(
                 {"events": [value for value in self._table.values() if value]},
-                retention_days=self._retention)
+                retention_days=self._retention, max_tombstones=self._tombstones)
         return self._index
 
     def assign(self, incident: Incident) -> list[Incident]:

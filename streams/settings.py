@@ -57,6 +57,8 @@ class Settings(BaseSettings):
     # Correlation: events leave the dedup index this many days of event time after their
     # day (a later report of one opens a new event); bounds the ``events`` table.
     dedup_retention_days: int = 90
+    # Expired events remembered (ids only) to recognise redeliveries after a crash.
+    dedup_tombstones: int = 20_000
 
     # Detection
     grace_days: int = 14

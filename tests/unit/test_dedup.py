@@ -281,3 +281,11 @@ def test_dedup_replay_with_expiry_gives_the_same_ids(reports: list[tuple[int, bo
     assert first == ids()
     n = len(incidents)
     assert first[n:] == first[: n // 2]  # a redelivery, expired or not, keeps its event id
+
+
+def test_dedup_expire_leaves_no_empty_day_buckets() -> None:
+    index = EventIndex(retention_days=5)
+    for n in range(40):
+        index.assign(_dated(f"art{n}", DAY + dt.timedelta(days=n)))
+        index.expire()
+    assert len(index) <= 6 and len(index._buckets) == len(index)
