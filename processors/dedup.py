@@ -5,7 +5,9 @@ JSON state), ``assign`` an incident, and ``to_state``. Candidate events are buck
 (country, day) so a lookup touches a handful of buckets whatever the history's size. Ids are
 hashes of the first report, so replaying the same reports in the same order yields the same
 ids. A later, more precise report updates its event (a new version), never opens a second one;
-incidents of one article are never merged with each other here.
+incidents of one article are never merged with each other here, except across versions of the
+article: an incident of a changed body (same article id, another ``article_digest``) updates
+the event its previous version reported instead of opening a second one.
 
 Idempotency: an event keeps the ids of the incidents that reported it, in order, so a
 redelivered incident gets back the very assignment it got the first time (same version,
@@ -81,6 +83,7 @@ class _Event:
     version: int = 1
     sources: list[str] = field(default_factory=list)
     reports: list[str] = field(default_factory=list)  # incident ids, parallel to sources
+    bodies: list[str | None] = field(default_factory=list)  # article digests, parallel too
     seen: dt.date | None = None  # the index's watermark when last reported
 
     def to_json(self) -> dict[str, Any]:
@@ -89,6 +92,7 @@ class _Event:
                 "day": self.day.isoformat() if self.day else None, "precision": self.precision,
                 "event_type": self.event_type, "version": self.version,
                 "sources": list(self.sources), "reports": list(self.reports),
+                "bodies": list(self.bodies),
                 "seen": self.seen.isoformat() if self.seen else None}
 
     @classmethod
@@ -98,11 +102,23 @@ class _Event:
                    raw.get("geo_precision"), dt.date.fromisoformat(day) if day else None,
                    raw.get("precision", "unknown"), raw["event_type"],
                    int(raw.get("version", 1)), list(raw.get("sources", [])),
-                   list(raw.get("reports", [])), dt.date.fromisoformat(seen) if seen else None)
+                   reports=list(raw.get("reports", [])), bodies=list(raw.get("bodies", [])),
+                   seen=dt.date.fromisoformat(seen) if seen else None)
 
     def retained_by(self) -> dt.date | None:
         """The day retention counts from: the event's day, else when it was last reported."""
         return self.day or self.seen
+
+
+def _newer_version(event: _Event, incident: Incident) -> bool:
+    """Whether ``incident`` comes from another version of an article that reported ``event``
+    (never from the version that did: one article's incidents stay distinct events)."""
+    if incident.article_digest is None:
+        return False
+    bodies = event.bodies + [None] * (len(event.sources) - len(event.bodies))
+    return all(body is not None and body != incident.article_digest
+               for source, body in zip(event.sources, bodies, strict=True)
+               if source == incident.article_id)
 
 
 def _types_agree(a: str, b: str) -> bool:
@@ -164,6 +180,7 @@ class EventIndex:
                            incident.place, incident.geo_precision, incident.event_date,
                            incident.date_precision, incident.event_type,
                            sources=[incident.article_id], reports=[incident.incident_id],
+                           bodies=[incident.article_digest],
                            seen=self._watermark)
             self._add(event)
             self._note_late(event)
@@ -237,7 +254,9 @@ class EventIndex:
 
     @staticmethod
     def _same(event: _Event, incident: Incident) -> bool:
-        if incident.article_id in event.sources or event.country != incident.country:
+        if event.country != incident.country:
+            return False
+        if incident.article_id in event.sources and not _newer_version(event, incident):
             return False
         if event.admin1 and incident.admin1 and event.admin1 != incident.admin1:
             return False
@@ -265,6 +284,7 @@ class EventIndex:
         event.version += 1
         event.sources.append(incident.article_id)
         event.reports.append(incident.incident_id)
+        event.bodies.append(incident.article_digest)
         self._by_incident[incident.incident_id] = event.event_id
         if incident.event_date is not None and (
             event.day is None

@@ -406,7 +406,7 @@ def _to_incidents(article: Article, drafts: list[Draft]) -> list[Incident]:
             background=draft.background,
             evidence=[Evidence(text=body[s:e], start=s, end=e) for s, e in sorted(draft.evidence)],
             confidence=_confidence(draft), extractor_version=version,
-            sources=[article.id],
+            sources=[article.id], article_digest=digest,
         )
         out.append(incident)
     return out

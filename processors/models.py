@@ -109,6 +109,9 @@ class Incident(BaseModel):
     evidence: list[Evidence] = Field(default_factory=list)
     confidence: float = Field(ge=0.0, le=1.0)
     extractor_version: str
+    # The article version it came from: a digest of the body (a changed body, same article id,
+    # is a new version of the article, whose incidents update the events of the old one).
+    article_digest: str | None = None
     # Corroboration: filled by the stream's event store, one version per new report.
     version: int = Field(default=1, ge=1)
     sources: list[str] = Field(default_factory=list)

@@ -115,3 +115,7 @@ def test_reliability_feeding_twice_changes_nothing_and_a_changed_body_is_a_new_v
     assert {i["article_id"] for i in new} == {article["id"]}
     old_ids = {orjson.loads(v)["incident_id"] for v in incidents}
     assert not {i["incident_id"] for i in new} & old_ids  # a new version has new incident ids
+    # ... and updates the events of the old version rather than counting them again.
+    old = [orjson.loads(v) for v in incidents if orjson.loads(v)["article_id"] == article["id"]]
+    assert {i["event_id"] for i in new} <= {i["event_id"] for i in old}
+    assert all(i["version"] > 1 for i in new)

@@ -289,3 +289,24 @@ def test_dedup_expire_leaves_no_empty_day_buckets() -> None:
         index.assign(_dated(f"art{n}", DAY + dt.timedelta(days=n)))
         index.expire()
     assert len(index) <= 6 and len(index._buckets) == len(index)
+
+
+def test_dedup_changed_body_updates_the_events_of_the_previous_version() -> None:
+    index = EventIndex()
+    first = index.assign(_incident("a", 0, article_digest="v1"))
+    other = index.assign(_incident("a", 1, article_digest="v1"))  # same article: kept apart
+    assert other.event_id != first.event_id
+    corrected = index.assign(_incident("a", 0, article_digest="v2", incident_id="a-v2-0"))
+    assert corrected.event_id in {first.event_id, other.event_id} and not corrected.is_new
+    assert corrected.corroboration == 1  # still one source
+    again = index.assign(_incident("a", 1, article_digest="v2", incident_id="a-v2-1"))
+    assert {corrected.event_id, again.event_id} == {first.event_id, other.event_id}
+    assert len(index) == 2
+
+
+def test_dedup_same_version_of_an_article_never_merges_with_itself() -> None:
+    index = EventIndex()
+    first = index.assign(_incident("a", 0, article_digest="v1"))
+    second = index.assign(_incident("a", 1, article_digest="v1"))
+    legacy = index.assign(_incident("a", 2))  # no digest: treated as the same version
+    assert len({first.event_id, second.event_id, legacy.event_id}) == 3
