@@ -32,6 +32,7 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
+from processors.merge import likeness
 from processors.models import Incident
 
 STATE_VERSION = 2
@@ -268,16 +269,8 @@ class EventIndex:
 
     @staticmethod
     def _affinity(event: _Event, incident: Incident) -> int:
-        score = 0
-        if event.day is not None and event.day == incident.event_date:
-            score += 2
-        if event.place and incident.place and event.place.lower() == incident.place.lower():
-            score += 2
-        if event.admin1 and event.admin1 == incident.admin1:
-            score += 1
-        if event.event_type == incident.event_type:
-            score += 1
-        return score
+        return likeness((event.day, incident.event_date), (event.place, incident.place),
+                        (event.admin1, incident.admin1), (event.event_type, incident.event_type))
 
     def _update(self, event: _Event, incident: Incident) -> None:
         """Count the report; take its day, place or type when they are more precise."""

@@ -93,18 +93,27 @@ def _days_agree(a: Draft, b: Draft) -> bool:
     return (a.precision == "week" and 0 <= gap <= 6) or (b.precision == "week" and -6 <= gap <= 0)
 
 
-def affinity(a: Draft, b: Draft) -> int:
-    """How much two compatible drafts look alike (to pick which draft a mention joins)."""
+def likeness(days: tuple[dt.date | None, dt.date | None],
+             places: tuple[str | None, str | None], admin1s: tuple[str | None, str | None],
+             types: tuple[str, str]) -> int:
+    """How much two compatible reports look alike: same day and same place weigh 2, same
+    province and same type 1 (drafts within an article, and reports across articles)."""
     score = 0
-    if a.day is not None and a.day == b.day:
+    if days[0] is not None and days[0] == days[1]:
         score += 2
-    if a.place and b.place and a.place.lower() == b.place.lower():
+    if places[0] and places[1] and places[0].lower() == places[1].lower():
         score += 2
-    if a.admin1 and a.admin1 == b.admin1:
+    if admin1s[0] and admin1s[0] == admin1s[1]:
         score += 1
-    if a.event_type == b.event_type:
+    if types[0] == types[1]:
         score += 1
     return score
+
+
+def affinity(a: Draft, b: Draft) -> int:
+    """How much two compatible drafts look alike (to pick which draft a mention joins)."""
+    return likeness((a.day, b.day), (a.place, b.place), (a.admin1, b.admin1),
+                    (a.event_type, b.event_type))
 
 
 def absorb(a: Draft, b: Draft, *, detail_only: bool = False) -> None:

@@ -55,7 +55,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -75,7 +74,7 @@ from processors.extract import extract_incidents, prepare
 from processors.models import Article
 from streams import broker, topics
 from streams.client import connection_options, produce
-from streams.demo import free_port, stop_worker, worker_env
+from streams.demo import free_port, stop_worker, wait_healthy, worker_env
 from streams.passthrough import OUTPUT as PASSTHROUGH
 from streams.settings import PROJECT_ROOT, Settings
 
@@ -171,18 +170,9 @@ class Stage:
                 self._wait_ready(k, settings, deadline)
 
     def _wait_ready(self, k: int, settings: Settings, deadline: float) -> None:
-        url = f"http://127.0.0.1:{settings.web_port}/health"
-        while time.monotonic() < deadline:
-            if self.processes[k].poll() is not None:
-                raise RuntimeError(f"worker {k} of {self.name} exited:\n{self.log(k)}")
-            try:
-                with urllib.request.urlopen(url, timeout=2) as response:
-                    if response.status == 200:
-                        return
-            except OSError:
-                pass
-            time.sleep(0.3)
-        raise RuntimeError(f"worker {k} of {self.name} not ready:\n{self.log(k)}")
+        failure = wait_healthy(settings, self.processes[k], deadline=deadline, poll=0.3)
+        if failure is not None:
+            raise RuntimeError(f"worker {k} of {self.name}: {failure}:\n{self.log(k)}")
 
     async def _wait_group(self, members: int, deadline: float) -> None:
         """Wait until the consumer group is stable with every worker in it."""
@@ -512,20 +502,15 @@ def main() -> None:
     skip = set(filter(None, args.skip.split(",")))
 
     settings = Settings()
-    started_broker = not broker.status(settings).running
-    if started_broker:
-        print("starting the local Kafka broker ...", file=sys.stderr)
-        broker.start(settings)
     run = f"{int(time.time())}"
     workdir = Path(tempfile.mkdtemp(prefix="sitrep-bench-"))
     corpus = Corpus(min(args.articles, 2000))
     result: dict[str, Any] = {}
     notes: list[str] = []
     try:
-        result.update(_run(args, skip, settings, run, corpus, workdir, notes))
+        with broker.session(settings, announce=lambda m: print(m, file=sys.stderr)):
+            result.update(_run(args, skip, settings, run, corpus, workdir, notes))
     finally:
-        if started_broker:
-            broker.stop(settings)
         if os.environ.get("SITREP_BENCH_KEEP") is None:
             shutil.rmtree(workdir, ignore_errors=True)
     _table(result, notes, args)

@@ -73,17 +73,8 @@ def main(argv: list[str] | None = None) -> int:
     }
     print(f"{args.articles} articles over {args.weeks} weeks per run; work dir {workdir}",
           file=sys.stderr)
-    status = broker.status(shared)
-    started_here = False
-    if status.running:
-        broker.wait_until_ready(status.bootstrap, 30.0)
-    else:
-        started_here = broker.start(shared)
-    try:
+    with broker.session(shared):
         return _run(chosen, runs)
-    finally:
-        if started_here:
-            broker.stop(shared)
 
 
 def _run(chosen: list[str], runs: dict[str, Callable[[], Counts]]) -> int:

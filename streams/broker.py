@@ -15,7 +15,8 @@ import os
 import re
 import subprocess
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -284,3 +285,27 @@ def delete_topics(settings: Settings, names: Sequence[str], *, timeout: float = 
         asyncio.run(_delete_topics(local_bootstrap(settings), names, timeout))
     except (KafkaError, OSError, TimeoutError) as exc:
         raise BrokerError(f"cannot delete topics {list(names)}: {exc!r}") from exc
+
+
+@contextmanager
+def session(settings: Settings, *,
+            announce: Callable[[str], object] | None = None) -> Iterator[BrokerStatus]:
+    """The local broker for the duration of a block: a running one is used and left running;
+    otherwise it is started here and stopped at the end (``announce`` hears both)."""
+    current = status(settings)
+    started = False
+    if current.running:
+        wait_until_ready(current.bootstrap, 30.0)
+    else:
+        if announce is not None:
+            announce("starting the local Kafka broker ...")
+        started = start(settings)
+        current = status(settings)
+    try:
+        yield current
+    finally:
+        if started:
+            stop(settings)
+            if announce is not None:
+                announce("broker stopped")
+

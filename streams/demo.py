@@ -10,6 +10,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from pathlib import Path
 
 import orjson
@@ -70,6 +71,24 @@ def stop_worker(process: subprocess.Popen[bytes], *, timeout: float = 30.0) -> i
     return process.returncode
 
 
+def wait_healthy(settings: Settings, process: subprocess.Popen[bytes], *, deadline: float,
+                 poll: float = 0.5) -> str | None:
+    """Wait until a worker's ``/health`` says ready (None), or say why not: it exited, or
+    ``deadline`` (a ``time.monotonic()`` value) passed first."""
+    url = f"http://127.0.0.1:{settings.web_port}/health"
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            return f"worker exited with {process.returncode}"
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return None
+        except OSError:
+            pass
+        time.sleep(poll)
+    return "worker not ready in time"
+
+
 async def _watch(settings: Settings, expected_articles: set[str], deadline: float) -> bool:
     """Print incidents and alerts as they stream; True once all articles and an alert show."""
     seen_articles: set[str] = set()
@@ -113,10 +132,11 @@ async def _watch(settings: Settings, expected_articles: set[str], deadline: floa
 def run_demo(settings: Settings, *, timeout: float = 240.0) -> int:
     """Run the demo end to end; return the exit code (0 when incidents and an alert showed)."""
     deadline = time.monotonic() + timeout
-    started_broker = not broker.status(settings).running
-    if started_broker:
-        console.print("starting the local Kafka broker ...")
-        broker.start(settings)
+    with broker.session(settings, announce=console.print):
+        return _demo(settings, deadline)
+
+
+def _demo(settings: Settings, deadline: float) -> int:
     run = f"demo-{int(time.time())}"
     workdir = Path(tempfile.mkdtemp(prefix="sitrep-demo-"))
     demo_settings = settings.model_copy(update={
@@ -144,9 +164,6 @@ def run_demo(settings: Settings, *, timeout: float = 240.0) -> int:
     finally:
         code = stop_worker(worker)
         console.print(f"worker stopped (exit {code}); its log: {workdir / 'worker.log'}")
-        if started_broker:
-            broker.stop(settings)
-            console.print("broker stopped")
     return 0 if ok else 1
 
 

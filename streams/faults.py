@@ -25,7 +25,6 @@ import itertools
 import signal
 import subprocess
 import time
-import urllib.request
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -47,7 +46,7 @@ from processors.validate import Limits, parse_article
 from streams import broker, topics
 from streams.client import connection_options, produce
 from streams.corpus import hostile_messages
-from streams.demo import DEMO_GRACE_DAYS, free_port, start_worker, stop_worker
+from streams.demo import DEMO_GRACE_DAYS, free_port, start_worker, stop_worker, wait_healthy
 from streams.pipeline import detector_config
 from streams.replay import DERIVED, run_replay, wait_caught_up
 from streams.settings import Settings
@@ -280,19 +279,11 @@ class Worker:
     def start(self, *, ready_timeout: float = 120.0) -> Worker:
         """Start the worker and wait until its /health says ready."""
         self.process = start_worker(self.settings, log=self.log)
-        deadline = time.monotonic() + ready_timeout
-        url = f"http://127.0.0.1:{self.settings.web_port}/health"
-        while time.monotonic() < deadline:
-            if not self.alive():
-                raise RuntimeError(f"worker exited during start-up:\n{self.log_tail()}")
-            try:
-                with urllib.request.urlopen(url, timeout=2) as response:
-                    if response.status == 200:
-                        return self
-            except OSError:
-                pass
-            time.sleep(0.5)
-        raise RuntimeError(f"worker not ready after {ready_timeout} s:\n{self.log_tail()}")
+        failure = wait_healthy(self.settings, self.process,
+                               deadline=time.monotonic() + ready_timeout)
+        if failure is not None:
+            raise RuntimeError(f"{failure} ({ready_timeout} s):\n{self.log_tail()}")
+        return self
 
     def alive(self) -> bool:
         """True while the subprocess runs."""

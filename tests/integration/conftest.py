@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from pathlib import Path
 from uuid import uuid4
 
@@ -40,22 +41,16 @@ def broker_settings() -> Settings:
 @pytest.fixture(scope="session")
 def kafka_bootstrap(broker_settings: Settings) -> Iterator[str]:
     """The bootstrap address of a running local broker, started for the session if needed."""
-    started_here = False
     failure: str | None = None
-    try:
-        current = broker.status(broker_settings)
-        if current.running:
-            broker.wait_until_ready(current.bootstrap, 30.0)
-        else:
-            started_here = broker.start(broker_settings)
-    except BrokerError as exc:
-        failure = str(exc)
-    if failure is not None:
-        # Outside the except block, so the report shows the reason once, without a traceback.
-        pytest.fail(f"the local Kafka broker is not available: {failure}", pytrace=False)
-    yield current.bootstrap
-    if started_here:
-        broker.stop(broker_settings)
+    with ExitStack() as stack:
+        try:
+            current = stack.enter_context(broker.session(broker_settings))
+        except BrokerError as exc:
+            failure = str(exc)
+        if failure is not None:
+            # Outside the except block, so the report shows the reason once, no traceback.
+            pytest.fail(f"the local Kafka broker is not available: {failure}", pytrace=False)
+        yield current.bootstrap
 
 
 @pytest.fixture

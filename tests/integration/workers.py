@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import random
 import time
-import urllib.request
 from collections.abc import Iterator
 from contextlib import aclosing, contextmanager
 from dataclasses import dataclass
@@ -14,7 +13,7 @@ from typing import Any
 
 from streams import broker, topics
 from streams.client import consume
-from streams.demo import DEMO_GRACE_DAYS, free_port, start_worker, stop_worker
+from streams.demo import DEMO_GRACE_DAYS, free_port, start_worker, stop_worker, wait_healthy
 from streams.settings import Settings
 
 
@@ -61,19 +60,9 @@ def module_worker(bootstrap: str, prefix: str, factory: Any) -> Iterator[Running
 
 def wait_ready(settings: Settings, process: Any, timeout: float, worker: RunningWorker) -> None:
     """Wait until the worker's /health says ready; fail with its log otherwise."""
-    deadline = time.monotonic() + timeout
-    url = f"http://127.0.0.1:{settings.web_port}/health"
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError(f"worker exited with {process.returncode}:\n{worker.log_text()}")
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            pass
-        time.sleep(0.5)
-    raise AssertionError(f"worker not ready after {timeout}s:\n{worker.log_text()}")
+    failure = wait_healthy(settings, process, deadline=time.monotonic() + timeout)
+    if failure is not None:
+        raise AssertionError(f"{failure} ({timeout}s):\n{worker.log_text()}")
 
 
 def collect(settings: Settings, topic: str, *, until: Any, timeout: float) -> list[Any]:
