@@ -27,17 +27,23 @@ sitrep combines them. For week *t* of a series:
    exceeds ``reweight_threshold`` (2.58) get weight 1/residual², and the baseline is refitted.
    The residual is the normal quantile of the week's own negative-binomial tail (Dunn &
    Smyth), not Farrington's Anscombe residual, which ordinary weeks of skewed noise pass.
-3. **Overdispersion**: Pearson's dispersion φ, shrunk towards ``dispersion_prior`` (1.0, the
-   Poisson) with ``dispersion_prior_weeks`` (20) pseudo-weeks because a sparse series cannot
-   estimate it alone, never below 1. Two guards against the plug-in's optimism, which
-   simulation showed to matter for heavy-tailed series (φ 5–8): φ is the geometric mean
-   (``dispersion_mix`` 0.5) of the estimates before and after down-weighting (down-weighting
-   alone also removes a clumpy series' ordinary bursts), and φ − 1 is raised by
-   ``dispersion_uncertainty`` (4.0) relative standard errors of a sample variance,
-   sqrt((2 + 6/size)/n). The level's
-   posterior uses the quasi-likelihood (counts / φ).
-4. **Test**: the predictive distribution of a window's count — negative binomial with the
-   posterior mean and variance φ·μ + (level uncertainty) — gives a tail probability. Week *t*
+3. **Overdispersion as a posterior, not a plug-in.** φ (variance/mean) is unknown and, in a
+   sparse series, barely estimable, so the baseline keeps a posterior over a grid of φ
+   (``dispersion_grid``, 1 to 14): the negative-binomial likelihood of the (down-weighted)
+   reference weeks times a prior with ``dispersion_poisson_prior`` (0.15) on the Poisson and
+   the rest exponential in φ − 1 (scale ``dispersion_prior_scale``, 3). Down-weighting uses
+   the tail of that mixture, for ``reweight_rounds`` (2) rounds, so a past surge neither
+   inflates φ nor escapes being discounted. Each component is widened by
+   ``dispersion_uncertainty`` (1.0) relative standard errors of a sample variance,
+   sqrt((2 + 6/size)/n): the likelihood on a few clumped weeks is itself optimistic about
+   heavy tails. The level's Gamma posterior uses the quasi-likelihood, the prior's
+   pseudo-events divided by φ like the counts (the old form, prior + counts/φ, pulled the
+   level 3-5 % low whenever φ > 1), and the seasonal shape's own uncertainty (the penalised
+   fit's covariance) adds to the predictive variance.
+4. **Test**: the predictive distribution of a window's count — the posterior mixture of
+   negative binomials, each with variance φ·μ + (level and shape uncertainty) — gives a tail
+   probability. With fewer than ``full_history_weeks`` (26) reference weeks both alphas shrink
+   in proportion (a level known from 8 weeks is a guess). Week *t*
    alone alarms at ``alpha_week`` (0.004); a scan of the last 2..``scan_weeks`` (6) weeks at
    ``alpha_scan`` (0.002), provided week *t* itself has events, more than expected, in the
    upper ``scan_current_quantile`` (25 %) of its own predictive, and no week of the window has
@@ -83,11 +89,25 @@ P(Y ≥ 2) above α at those means anyway. No detector reaches the issue's bars 
 simulation: the Neyman–Pearson single-week oracle (true baseline, pooled likelihood-ratio
 threshold at FPR 0.5 %) flags 58.5 % of k ≥ 3 escalations in their first week, and a CUSUM
 on the true likelihood ratio detects 89 % of them at all; the benchmark prints both.
+
+nbscan-2 (the posterior over φ, shape uncertainty, the short-history scaling) replaced the
+plug-in φ with its guards (a blend of the φ before and after down-weighting, plus 4 standard
+errors). The plug-in's false alarms were uneven: 1-2 % of weeks with 8-25 weeks of history
+at φ ≥ 1.5, up to 1 % at mean 5 (season and trend the level lags), 0.4-0.5 % elsewhere. With
+the same α, ``bench_alerts.py --calibration --series 100`` (noise, seed 2025) now gives
+0.0-0.3 % with 8-25 weeks of history and at most about 0.6 % in any mean × φ cell with 26 or
+more (0.1-0.3 % per φ row); heavy tails (``--dispersions 5 8``) average about 0.55-0.65 %,
+as before, the worst cells being means ≤ 0.5 at φ 8. The benchmark (seed 2025, k ≥ 3) is
+about where it was: FPR 0.07 %, POD 56 %, first week 28 %, PPV 96 % (was 0.09 / 58 / 27 /
+95). Without ``dispersion_uncertainty`` the posterior alone gets POD 61 % and first week
+33 % at the same benchmark FPR, but 0.7-1.1 % on heavy-tailed noise; at α 0.003 / 0.0015 the
+noise stays under 0.5 % in every cell with 26+ weeks and POD falls to 52 %.
 """
 
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import math
 from collections.abc import Sequence
@@ -95,11 +115,11 @@ from dataclasses import dataclass
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
-from scipy.special import betainc, gammainc, ndtri
+from scipy.special import betainc, gammainc, gammaln, ndtri
 
 from processors.models import Severity
 
-DETECTOR_NAME = "nbscan-1"
+DETECTOR_NAME = "nbscan-2"
 SEVERITIES: tuple[Severity, ...] = ("low", "medium", "high", "critical")
 _YEAR_WEEKS = 365.2425 / 7.0
 _MAX_SCORE = 300.0
@@ -120,17 +140,20 @@ class DetectorConfig(BaseModel):
     baseline_weeks: int = Field(default=104, ge=8, le=520)
     guard_weeks: int = Field(default=5, ge=0, le=26)
     min_history_weeks: int = Field(default=8, ge=2)
+    full_history_weeks: int = Field(default=26, ge=0)
     season_min_weeks: int = Field(default=52, ge=26)
     season_min_events: int = Field(default=26, ge=0)
     season_prior_sd: float = Field(default=0.3, gt=0.0)
     prior_events: float = Field(default=0.5, gt=0.0)
     prior_weeks: float = Field(default=1.0, gt=0.0)
-    dispersion_prior: float = Field(default=1.0, ge=1.0)
-    dispersion_prior_weeks: float = Field(default=20.0, ge=0.0)
     reweight_threshold: float = Field(default=2.58, gt=0.0)
+    reweight_rounds: int = Field(default=2, ge=0, le=5)
     level_half_life_weeks: float | None = Field(default=52.0, gt=0.0)
-    dispersion_mix: float = Field(default=0.5, ge=0.0, le=1.0)
-    dispersion_uncertainty: float = Field(default=4.0, ge=0.0)
+    dispersion_grid: tuple[float, ...] = (1.0, 1.15, 1.3, 1.5, 1.75, 2.0, 2.4, 3.0, 3.75,
+                                          4.75, 6.0, 8.0, 10.5, 14.0)
+    dispersion_poisson_prior: float = Field(default=0.15, ge=0.0, le=1.0)
+    dispersion_prior_scale: float = Field(default=3.0, gt=0.0)
+    dispersion_uncertainty: float = Field(default=1.0, ge=0.0)
     # Tests.
     scan_weeks: int = Field(default=6, ge=1, le=12)
     alpha_week: float = Field(default=0.004, gt=0.0, lt=0.5)
@@ -147,9 +170,12 @@ class DetectorConfig(BaseModel):
     top_perpetrators: int = Field(default=3, ge=0)
 
     @model_validator(mode="after")
-    def _guard_covers_scan(self) -> DetectorConfig:
+    def _check(self) -> DetectorConfig:
         if self.guard_weeks < self.scan_weeks - 1:
             raise ValueError("guard_weeks must be at least scan_weeks - 1")
+        grid = self.dispersion_grid
+        if not grid or grid[0] != 1.0 or any(b <= a for a, b in itertools.pairwise(grid)):
+            raise ValueError("dispersion_grid must start at 1.0 and increase")
         return self
 
     @property
@@ -161,13 +187,26 @@ class DetectorConfig(BaseModel):
 
 @dataclass(frozen=True, slots=True)
 class Baseline:
-    """What a series' history predicts for the weeks under test."""
+    """What a series' history predicts for the weeks under test: a mixture over dispersions."""
 
-    means: tuple[float, ...]  # predicted mean of each tested week, oldest first, week t last
-    level_var: float  # posterior variance of the level (events per week, before shape)
-    shape: tuple[float, ...]  # seasonal multiplier of each tested week
-    dispersion: float
+    shape: tuple[float, ...]  # seasonal multiplier of each tested week, oldest first
+    shape_var: tuple[float, ...]  # relative variance of that multiplier (the fit's uncertainty)
+    weights: tuple[float, ...]  # posterior probability of each dispersion on the grid
+    dispersions: tuple[float, ...]
+    levels: tuple[float, ...]  # posterior mean level (events a week) under each dispersion
+    level_vars: tuple[float, ...]  # and its posterior variance
     reference_weeks: int
+
+    @property
+    def dispersion(self) -> float:
+        """Posterior mean of the dispersion φ."""
+        return float(sum(w * d for w, d in zip(self.weights, self.dispersions, strict=True)))
+
+    @property
+    def means(self) -> tuple[float, ...]:
+        """Predicted mean of each tested week."""
+        level = sum(w * v for w, v in zip(self.weights, self.levels, strict=True))
+        return tuple(level * s for s in self.shape)
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,6 +237,27 @@ def nb_tail(observed: int, mean: float, variance: float) -> float:
     return float(betainc(observed, size, mean / (size + mean)))
 
 
+def _nb_tails(y: np.ndarray, mu: np.ndarray, phi: float) -> np.ndarray:
+    # P(Y >= y) week by week, variance φ·μ.
+    tail = np.ones_like(y)
+    pos = y > 0
+    m = np.maximum(mu[pos], 1e-12)
+    if phi <= 1.0 + 1e-9:
+        tail[pos] = gammainc(y[pos], m)
+    else:
+        size = m / (phi - 1.0)
+        tail[pos] = betainc(y[pos], size, m / (size + m))
+    return tail
+
+
+def _nb_logpmf(y: np.ndarray, mu: np.ndarray, phi: float) -> np.ndarray:
+    if phi <= 1.0 + 1e-9:
+        return np.asarray(y * np.log(mu) - mu - gammaln(y + 1.0))
+    size = mu / (phi - 1.0)
+    return np.asarray(gammaln(y + size) - gammaln(size) - gammaln(y + 1.0)
+                      + size * np.log(size / (size + mu)) + y * np.log(mu / (size + mu)))
+
+
 def _design(weeks: np.ndarray, seasonal: bool) -> np.ndarray:
     cols = [np.ones_like(weeks)]
     if seasonal:
@@ -206,18 +266,35 @@ def _design(weeks: np.ndarray, seasonal: bool) -> np.ndarray:
     return np.stack(cols, axis=1)
 
 
-def _fit_shape(y: np.ndarray, x: np.ndarray, w: np.ndarray, prior_sd: float) -> np.ndarray:
+def _fit_shape(y: np.ndarray, x: np.ndarray, w: np.ndarray,
+               prior_sd: float) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
     # Penalised Poisson IRLS; the intercept is nearly free, the harmonics are shrunk to 0.
+    # Returns the coefficients and their covariance (inverse penalised information).
     penalty = np.diag([1e-6] + [1.0 / prior_sd**2] * (x.shape[1] - 1))
     beta = np.zeros(x.shape[1])
     beta[0] = math.log((float(np.sum(w * y)) + 0.5) / (float(np.sum(w)) + 1.0))
+    info = penalty
     for _ in range(8):
         eta = np.clip(x @ beta, -30.0, 30.0)
         mu = np.exp(eta)
         z = eta + (y - mu) / mu
         wx = x * (w * mu)[:, None]
-        beta = np.linalg.solve(x.T @ wx + penalty, wx.T @ z)
-    return beta
+        info = x.T @ wx + penalty
+        beta = np.linalg.solve(info, wx.T @ z)
+    return beta, np.linalg.inv(info)
+
+
+def _log_dispersion_prior(config: DetectorConfig) -> np.ndarray:
+    # A point mass on the Poisson, the rest exponential in φ - 1 (scale dispersion_prior_scale)
+    # spread over the uneven grid by cell width.
+    grid = np.asarray(config.dispersion_grid)
+    width = np.gradient(grid) if len(grid) > 1 else np.ones(1)
+    cont = np.exp(-(grid - 1.0) / config.dispersion_prior_scale) * width
+    cont[0] = 0.0
+    if cont.sum() > 0.0:
+        cont *= (1.0 - config.dispersion_poisson_prior) / cont.sum()
+    cont[0] = config.dispersion_poisson_prior
+    return np.log(np.maximum(cont, 1e-300))
 
 
 def fit_baseline(reference: Sequence[int], *, first_week: int, test_weeks: Sequence[int],
@@ -233,71 +310,61 @@ def fit_baseline(reference: Sequence[int], *, first_week: int, test_weeks: Seque
         decay = np.ones(n)
     else:
         decay = 0.5 ** ((n - 1 - np.arange(n)) / config.level_half_life_weeks)
+    grid = np.asarray(config.dispersion_grid)
+    log_prior = _log_dispersion_prior(config)
     w = decay.copy()
     shape = np.ones(n)
     shape_t = np.ones(len(test_weeks))
-    phi = 1.0
-    phi_raw = 1.0
-    for step in range(2):
+    cov = np.zeros((x.shape[1], x.shape[1]))
+    post = np.exp(log_prior)
+    sw_y = sw_s = 0.0
+    for step in range(config.reweight_rounds + 1):
         if seasonal:
-            beta = _fit_shape(y, x, w, config.season_prior_sd)
+            beta, cov = _fit_shape(y, x, w, config.season_prior_sd)
             shape = np.exp(x[:, 1:] @ beta[1:])
             shape_t = np.exp(xt[:, 1:] @ beta[1:])
-        level = (config.prior_events + float(np.sum(w * y))) / (
-            config.prior_weeks + float(np.sum(w * shape)))
-        mu = np.maximum(level * shape, 1e-9)
-        dof = max(float(np.sum(w)) - x.shape[1], 1.0)
-        pearson = float(np.sum(w * (y - mu) ** 2 / mu)) / dof
-        phi = max(1.0, (config.dispersion_prior_weeks * config.dispersion_prior + dof * pearson)
-                  / (config.dispersion_prior_weeks + dof))
-        if step == 0:
-            phi_raw = phi
-            resid = _quantile_residuals(y, mu, phi)
+        sw_y = float(np.sum(w * y))
+        sw_s = float(np.sum(w * shape))
+        mu = np.maximum((config.prior_events + sw_y) / (config.prior_weeks + sw_s) * shape, 1e-9)
+        log_post = log_prior + np.array([float(np.sum(w * _nb_logpmf(y, mu, float(phi))))
+                                         for phi in grid])  # fmt: skip
+        post = np.exp(log_post - log_post.max())
+        post /= post.sum()
+        if step < config.reweight_rounds:
+            tail = np.zeros(n)
+            for weight, phi in zip(post, grid, strict=True):
+                if weight > 1e-6:
+                    tail += weight * _nb_tails(y, mu, float(phi))
+            resid = np.asarray(-ndtri(np.clip(tail, 1e-300, 1.0)))
             high = resid > config.reweight_threshold
             w = decay * np.where(high, 1.0 / np.maximum(resid, 1.0) ** 2, 1.0)
-    phi = _guarded_dispersion(phi, phi_raw, y, w, config)
-    a_post = config.prior_events + float(np.sum(w * y)) / phi
-    b_post = config.prior_weeks + float(np.sum(w * shape)) / phi
-    level = a_post / b_post
+    # The level's Gamma posterior under the quasi-likelihood (counts and prior alike / φ).
+    a_post = (config.prior_events + sw_y) / grid
+    b_post = (config.prior_weeks + sw_s) / grid
+    phi_mean = float(np.sum(post * grid))
+    spread = grid
+    if config.dispersion_uncertainty > 0.0:
+        # A sample's dispersion is uncertain in proportion to the counts' skew: widen each
+        # component by that many relative standard errors of a sample variance.
+        weeks_eff = max(float(np.sum(w)), 1.0)
+        level0 = max(sw_y / max(sw_s, 1e-9), 1e-6)
+        size = level0 / np.maximum(grid - 1.0, 1e-9)
+        rel_sd = np.minimum(np.sqrt((2.0 + 6.0 / size) / weeks_eff), 1.0)
+        spread = 1.0 + (grid - 1.0) * (1.0 + config.dispersion_uncertainty * rel_sd)
+    if seasonal:
+        h = xt[:, 1:]
+        shape_var = np.einsum("ij,jk,ik->i", h, cov[1:, 1:], h) * phi_mean
+    else:
+        shape_var = np.zeros(len(test_weeks))
     return Baseline(
-        means=tuple(float(level * s) for s in shape_t),
-        level_var=a_post / b_post**2,
-        shape=tuple(float(s) for s in shape_t),
-        dispersion=phi,
+        shape=tuple(float(v) for v in shape_t),
+        shape_var=tuple(float(v) for v in shape_var),
+        weights=tuple(float(v) for v in post),
+        dispersions=tuple(float(v) for v in spread),
+        levels=tuple(float(v) for v in a_post / b_post),
+        level_vars=tuple(float(v) for v in a_post / b_post**2),
         reference_weeks=n,
     )
-
-
-def _quantile_residuals(y: np.ndarray, mu: np.ndarray, phi: float) -> np.ndarray:
-    # Farrington down-weights weeks whose Anscombe residual passes a normal quantile, but in
-    # a skewed, overdispersed series ordinary weeks pass it too (a few % of them at φ 3), and
-    # down-weighting them biased the level 5-15 % low on pure noise. The normal quantile of
-    # the week's own negative-binomial tail P(Y >= y) (Dunn & Smyth's quantile residual,
-    # upper end) passes 2.58 with probability at most 0.5 % whatever the skew.
-    tail = np.ones_like(y)
-    pos = y > 0
-    m = np.maximum(mu[pos], 1e-12)
-    if phi <= 1.0 + 1e-9:
-        tail[pos] = gammainc(y[pos], m)
-    else:
-        size = m / (phi - 1.0)
-        tail[pos] = betainc(y[pos], size, m / (size + m))
-    return np.asarray(-ndtri(np.clip(tail, 1e-300, 1.0)))
-
-
-def _guarded_dispersion(phi: float, phi_raw: float, y: np.ndarray, w: np.ndarray,
-                        config: DetectorConfig) -> float:  # fmt: skip
-    # A plug-in dispersion is optimistic in heavy-tailed series: down-weighting removes their
-    # ordinary bursts, and a sample variance is mostly below the true one when the counts are
-    # skewed. Blend in the unweighted estimate, then add a share of the estimate's own error.
-    if config.dispersion_mix > 0.0:
-        phi = max(phi, phi_raw**config.dispersion_mix * phi ** (1 - config.dispersion_mix))
-    if config.dispersion_uncertainty > 0.0 and phi > 1.0:
-        weeks = max(float(np.sum(w)), 1.0)
-        size = max(float(np.sum(w * y)) / weeks, 1e-6) / (phi - 1.0)
-        rel_sd = min(math.sqrt((2.0 + 6.0 / size) / weeks), 1.0)
-        phi = 1.0 + (phi - 1.0) * (1.0 + config.dispersion_uncertainty * rel_sd)
-    return phi
 
 
 def severity_of(z: float, excess: float, config: DetectorConfig) -> Severity:
@@ -307,10 +374,31 @@ def severity_of(z: float, excess: float, config: DetectorConfig) -> Severity:
     return SEVERITIES[min(by_z, by_excess)]
 
 
-def _window(baseline: Baseline, m: int) -> tuple[float, float]:
-    mean = sum(baseline.means[-m:])
+def _components(baseline: Baseline, m: int) -> list[tuple[float, float, float]]:
+    # (weight, mean, variance) of the predictive count of the last m weeks under each
+    # dispersion: negative binomial φ·μ, plus the level's and the season's uncertainty.
     shape = sum(baseline.shape[-m:])
-    return mean, baseline.dispersion * mean + shape * shape * baseline.level_var
+    shape_var = max(baseline.shape_var[-m:])
+    out = []
+    for weight, phi, level, level_var in zip(baseline.weights, baseline.dispersions,
+                                             baseline.levels, baseline.level_vars, strict=True):
+        if weight < 1e-9:
+            continue
+        mean = level * shape
+        out.append((weight, mean, phi * mean + shape * shape * level_var
+                    + mean * mean * shape_var))
+    return out
+
+
+def _window(baseline: Baseline, m: int) -> tuple[float, float]:
+    parts = _components(baseline, m)
+    mean = sum(w * mu for w, mu, _ in parts)
+    second = sum(w * (var + mu * mu) for w, mu, var in parts)
+    return mean, max(second - mean * mean, 1e-12)
+
+
+def _tail(baseline: Baseline, m: int, observed: int) -> float:
+    return min(1.0, sum(w * nb_tail(observed, mu, var) for w, mu, var in _components(baseline, m)))
 
 
 def _verdict(alarm: bool, m: int, observed: int, mean: float, var: float, p: float,
@@ -343,7 +431,7 @@ def assess(counts: Sequence[int], *, end_week: int, last_alarm_age: int | None,
     baseline = fit_baseline(counts[ref_start:ref_end], first_week=first_week,
                             test_weeks=test_weeks, config=config)
     current_mean, current_var = _window(baseline, 1)
-    current_tail = nb_tail(current, current_mean, current_var)
+    current_tail = _tail(baseline, 1, current)
     best: tuple[float, Verdict] | None = None
     for m in range(1, m_max + 1):
         if m > 1 and (last_alarm_age is not None and last_alarm_age < m):
@@ -354,8 +442,10 @@ def assess(counts: Sequence[int], *, end_week: int, last_alarm_age: int | None,
             continue
         if m > 1 and (current <= current_mean or current_tail > config.scan_current_quantile):
             break
-        p = nb_tail(observed, mean, var)
+        p = _tail(baseline, m, observed)
         alpha = config.alpha_week if m == 1 else config.alpha_scan
+        if baseline.reference_weeks < config.full_history_weeks:
+            alpha *= baseline.reference_weeks / config.full_history_weeks
         ratio = p / alpha
         if best is None or ratio < best[0]:
             best = (ratio, _verdict(ratio <= 1.0, m, observed, mean, var, p, config))
