@@ -35,7 +35,11 @@ have baselines and spikes raise alerts. What each figure means:
   backlog, read from ``/proc/<pid>/status`` once the worker has consumed the warm-up (a fifth
   of them, about four years of event time, past every retention horizon: the detector's
   baseline, guard and scan weeks, 116 by default, and the correlator's
-  ``dedup_retention_days``) and again after the last one.
+  ``dedup_retention_days``) and again after the last one. The stage's topics keep every
+  record (the local broker would delete the unread head of a partition past 256 MiB) and the
+  run fails unless the worker read every article. The correlator's tombstones of expired
+  events, at most ``dedup_tombstones``, are still filling after the warm-up: the notes give
+  their count at both readings.
 
 Run: ``.venv/bin/python scripts/bench.py [--quick] [--articles N] [--runs R]
 [--memory-articles N] [--rate 50] [--latency-seconds 60]``. The table comes first; the
@@ -55,6 +59,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -83,6 +88,12 @@ from streams.settings import PROJECT_ROOT, Settings
 DAY0 = dt.date(2025, 1, 6)
 QUIET_PER_DAY, BUSY_PER_DAY = 6, 40
 READY_TIMEOUT_S = 120.0
+# The local broker keeps at most 256 MiB a partition (deploy/kafka/server.properties.in). The
+# memory stage's backlog is ~500 MB on one partition: the broker deleted its unread head while
+# the worker was still behind, the worker's consumer reset to the new start and skipped a
+# third or more of the articles, and their committed offsets made the RSS readings fire early.
+# A stage's topics keep everything; they are deleted when the stage ends.
+STAGE_TOPIC_CONFIGS = {"retention.bytes": "-1"}
 
 
 # -- the corpus -------------------------------------------------------------------------------
@@ -154,7 +165,7 @@ class Stage:
                 "partitions": self.partitions,
             }))
         broker.create_topics(self.main, [self.main.topic(t) for t in (*topics.ALL, PASSTHROUGH)],
-                             partitions=self.partitions)
+                             partitions=self.partitions, configs=STAGE_TOPIC_CONFIGS)
         args = ["worker", "--loglevel", "warning"] if module == "streams.cli" else []
         for k, settings in enumerate(self.settings):
             with (self.workdir / f"worker-{k}.log").open("ab") as log:
@@ -199,14 +210,17 @@ class Stage:
         kb = next(line.split()[1] for line in status.splitlines() if line.startswith("VmRSS:"))
         return int(kb) / 1024
 
-    def cpu_s(self) -> float:
-        """CPU seconds (user and system) the workers used so far."""
-        ticks = os.sysconf("SC_CLK_TCK")
-        total = 0.0
-        for process in self.processes:
-            fields = Path(f"/proc/{process.pid}/stat").read_text().rsplit(")", 1)[1].split()
-            total += (int(fields[11]) + int(fields[12])) / ticks
-        return total
+    def metric(self, name: str, k: int = 0) -> float:
+        """The value of an unlabelled series on worker ``k``'s ``/metrics`` page."""
+        url = f"http://127.0.0.1:{self.settings[k].web_port}/metrics"
+        with urllib.request.urlopen(url, timeout=5) as response:
+            text = response.read().decode()
+        return float(next(line.split()[1] for line in text.splitlines()
+                          if line.startswith(f"{name} ")))
+
+    def cpu_s(self) -> list[float]:
+        """CPU seconds (user and system) each worker used so far."""
+        return [process_cpu_s(process.pid) for process in self.processes]
 
     def stop(self) -> None:
         """Stop the workers and delete the stage's topics, changelogs included."""
@@ -214,6 +228,17 @@ class Stage:
             stop_worker(process)
         if self.settings:
             asyncio.run(_delete_topics(self.main, (f"{self.name}.", f"sitrep-{self.name}-")))
+
+
+def process_cpu_s(pid: int) -> float:
+    """CPU seconds (user and system) process ``pid`` used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _shared_cpu_s(broker_pid: int | None) -> tuple[float, float]:
+    """CPU seconds of the broker (0 if not local) and of this process, which feeds and reads."""
+    return (process_cpu_s(broker_pid) if broker_pid else 0.0), time.process_time()
 
 
 async def _delete_topics(settings: Settings, prefixes: tuple[str, ...]) -> None:
@@ -302,7 +327,8 @@ def measure_throughput(base: Settings, run: str, corpus: Corpus, count: int, *, 
     try:
         stage.start(workers, module="streams.passthrough" if kind == "pass" else "streams.cli")
         settings = stage.main
-        cpu = stage.cpu_s()
+        broker_pid = broker.status(base).pid
+        cpu, shared = stage.cpu_s(), _shared_cpu_s(broker_pid)
         asyncio.run(produce(settings, settings.topic(topics.ARTICLES), corpus.records(0, count)))
         if kind == "pass":
             out = asyncio.run(_follow(settings, settings.topic(PASSTHROUGH), idle_s=15,
@@ -316,13 +342,17 @@ def measure_throughput(base: Settings, run: str, corpus: Corpus, count: int, *, 
             if not expected <= _article_ids(out):
                 print(f"  warning: {len(expected - _article_ids(out))} articles gave no incident "
                       "in the stream", file=sys.stderr)
-        cpu = stage.cpu_s() - cpu
+        cpu_each = [1000 * (b - a) / count for a, b in zip(cpu, stage.cpu_s(), strict=True)]
+        broker_ms, bench_ms = (1000 * (b - a) / count
+                               for a, b in zip(shared, _shared_cpu_s(broker_pid), strict=True))
         stamps = sorted(r.timestamp for r in out)
         if len(stamps) < 2 or stamps[-1] == stamps[0]:
             raise RuntimeError(f"{stage.name}: {len(out)} output records\n{stage.log(0)}")
         rate = (count - 1) / ((stamps[-1] - stamps[0]) / 1000)
         print(f"  {kind} workers={workers} partitions={partitions}: {got} of {count} articles "
-              f"out, {rate:.0f} articles/s, worker CPU {1000 * cpu / count:.2f} ms/article",
+              f"out, {rate:.0f} articles/s, worker CPU {sum(cpu_each):.2f} ms/article"
+              + (f" ({' + '.join(f'{c:.2f}' for c in cpu_each)})" if workers > 1 else "")
+              + f"; broker {broker_ms:.2f}, bench process {bench_ms:.2f} ms/article",
               file=sys.stderr)
         return rate
     finally:
@@ -431,13 +461,19 @@ def measure_memory(base: Settings, run: str, corpus: Corpus, count: int,
         asyncio.run(_produce_stamped(settings, corpus, count))
         samples: list[tuple[int, float]] = []
         rss_start = asyncio.run(_wait_consumed(stage, warm, samples))
+        tombstones_start = stage.metric("sitrep_dedup_tombstones")
         rss_end = asyncio.run(_wait_consumed(stage, count, samples))
+        tombstones_end = stage.metric("sitrep_dedup_tombstones")
         elapsed = time.monotonic() - started
+        processed = stage.metric("sitrep_articles_consumed_total")
+        if processed < count:  # committed offsets past articles the worker never saw
+            raise RuntimeError(f"the memory worker read {processed:.0f} of {count} articles")
     finally:
         stage.stop()
     return {"articles": count, "warm_up": warm, "rss_start": rss_start, "rss_end": rss_end,
             "rss_max": max(rss for _, rss in samples), "seconds": elapsed,
-            "event_days": (corpus.day(count - 1) - corpus.day(warm)).days}
+            "event_days": (corpus.day(count - 1) - corpus.day(warm)).days,
+            "tombstones": (int(tombstones_start), int(tombstones_end))}
 
 
 async def _produce_stamped(settings: Settings, corpus: Corpus, count: int) -> None:
@@ -566,7 +602,9 @@ def _run(args: argparse.Namespace, skip: set[str], settings: Settings, run: str,
         out["worker_rss_growth"] = round(mem["rss_end"] / mem["rss_start"] - 1, 3)
         notes.append(f"memory: {mem['articles']} articles in {mem['seconds']:.0f} s; RSS read "
                      f"after {mem['warm_up']} and after all ({mem['event_days']} event days "
-                     f"apart); peak {mem['rss_max']:.1f} MiB")
+                     f"apart); peak {mem['rss_max']:.1f} MiB; correlator tombstones "
+                     f"{mem['tombstones'][0]} → {mem['tombstones'][1]} "
+                     f"(capped at dedup_tombstones, {settings.dedup_tombstones})")
     return out
 
 

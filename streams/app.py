@@ -84,6 +84,7 @@ def base_app(settings: Settings) -> faust.App:
         # linger sends them in a few requests: ~5 % less worker CPU an article (bench.py).
         producer_linger=0.005,
         broker_session_timeout=settings.session_timeout_seconds,
+        table_standby_replicas=settings.table_standby_replicas,
         # A rejected article goes to the dead letters with its original bytes, whatever its
         # size (up to the broker's limit): faust's default 1 MB request cap would crash ingest.
         producer_max_request_size=max(settings.max_message_bytes * 2, 1_048_576),

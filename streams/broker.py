@@ -15,7 +15,7 @@ import os
 import re
 import subprocess
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -216,14 +216,16 @@ def _partition_counts(topics: list[dict[str, Any]]) -> dict[str, int | None]:
 
 
 async def _create_topics(
-    bootstrap: str, names: Sequence[str], partitions: int, timeout: float
+    bootstrap: str, names: Sequence[str], partitions: int, timeout: float,
+    configs: Mapping[str, str] | None = None,
 ) -> None:
     deadline = time.monotonic() + timeout
     async with asyncio.timeout(timeout):
         admin = await _admin(bootstrap, request_timeout_s=timeout)
         try:
             response = await admin.create_topics(
-                [NewTopic(name, partitions, 1) for name in names],
+                [NewTopic(name, partitions, 1, topic_configs=dict(configs or {}))
+                 for name in names],
                 timeout_ms=int(timeout * 1000),
             )
             for topic, code, *rest in response.topic_errors:
@@ -254,12 +256,18 @@ def create_topics(
     *,
     partitions: int = 1,
     timeout: float = 30.0,
+    configs: Mapping[str, str] | None = None,
 ) -> None:
-    """Create topics on the local broker unless they exist with the same partition count."""
+    """Create topics on the local broker unless they exist with the same partition count.
+
+    ``configs`` are topic-level overrides of the broker's defaults, e.g.
+    ``{"retention.bytes": "-1"}`` for a backlog larger than the broker's size limit.
+    """
     if not names:
         return
     try:
-        asyncio.run(_create_topics(local_bootstrap(settings), names, partitions, timeout))
+        asyncio.run(_create_topics(local_bootstrap(settings), names, partitions, timeout,
+                                   configs))
     except (KafkaError, OSError, TimeoutError) as exc:
         raise BrokerError(f"cannot create topics {list(names)}: {exc!r}") from exc
 

@@ -47,6 +47,7 @@ def worker_env(settings: Settings) -> dict[str, str]:
         "SITREP_PARTITIONS": str(settings.partitions),
         "SITREP_GRACE_DAYS": str(settings.grace_days),
         "SITREP_SESSION_TIMEOUT_SECONDS": str(settings.session_timeout_seconds),
+        "SITREP_TABLE_STANDBY_REPLICAS": str(settings.table_standby_replicas),
     }
 
 

@@ -57,6 +57,7 @@ __all__ = [
     "set_build_info",
     "set_consumer_lag",
     "set_consumer_lags",
+    "set_dedup_state",
     "set_ready",
     "stage_timer",
 ]
@@ -212,6 +213,16 @@ class Metrics:
             ["severity", "status"],
             registry=r,
         )
+        self.dedup_events = Gauge(
+            "sitrep_dedup_events",
+            "Events in the correlator's deduplication index (within dedup_retention_days).",
+            registry=r,
+        )
+        self.dedup_tombstones = Gauge(
+            "sitrep_dedup_tombstones",
+            "Expired events remembered to recognise redeliveries (at most dedup_tombstones).",
+            registry=r,
+        )
         self.rebalances = Counter(
             "sitrep_rebalances", "Consumer group rebalances seen by this worker.", registry=r
         )
@@ -356,6 +367,12 @@ def event_counted(province: str | None, is_new: bool) -> None:
     """Count a report after deduplication: a new event, or a corroboration of a known one."""
     counter = _current.events if is_new else _current.event_corroborations
     counter.labels(province=_current.cap("province", province)).inc()
+
+
+def set_dedup_state(events: int, tombstones: int) -> None:
+    """Publish the size of the correlator's state: live events and remembered tombstones."""
+    _current.dedup_events.set(events)
+    _current.dedup_tombstones.set(tombstones)
 
 
 def alert_emitted(alert: Alert) -> None:

@@ -105,6 +105,7 @@ class Correlator:
                     self._table[event_id] = index.tombstone_state(event_id)
             for event_id in forgotten:
                 self._table.pop(event_id, None)
+            metrics.set_dedup_state(len(index), index.tombstones)
         metrics.event_counted(incident.admin1 or incident.country, assignment.is_new)
         metrics.incident_emitted(merged)
         return [merged]

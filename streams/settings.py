@@ -39,6 +39,11 @@ class Settings(BaseSettings):
     # How long the group waits for a worker that vanished (SIGKILL, lost host) before its
     # partitions move: the outage after a crash. faust's default; fault tests use less.
     session_timeout_seconds: float = 60.0
+    # Warm copies of each table partition that other workers keep by reading its changelog
+    # (faust's ``table_standby_replicas``, default 1 there). With 0 a partition that moves to
+    # another worker is rebuilt from its changelog, as at every restart with the in-memory
+    # store; a standby cost two workers 12 % more CPU an article (docs/performance.md).
+    table_standby_replicas: int = 0
 
     # Local broker (deploy/kafka)
     kafka_home: Path = PROJECT_ROOT / "var" / "kafka"

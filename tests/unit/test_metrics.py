@@ -61,6 +61,7 @@ def exercise_every_function() -> None:
     metrics.observe_incident_to_alert(3.0)
     metrics.rebalance()
     metrics.set_consumer_lag("articles", 0, 7)
+    metrics.set_dedup_state(3, 2)
 
 
 def samples(name: str) -> dict[tuple[tuple[str, str], ...], float]:
@@ -150,6 +151,13 @@ def test_metrics_build_info_carries_both_versions() -> None:
 def test_metrics_ready_gauge(ready: bool, value: float) -> None:
     metrics.set_ready(ready)
     assert samples("sitrep_ready") == {(): value}
+
+
+def test_metrics_dedup_state_gauges_follow_the_latest_sizes() -> None:
+    metrics.set_dedup_state(120, 20_000)
+    metrics.set_dedup_state(118, 20_000)
+    assert samples("sitrep_dedup_events") == {(): 118.0}
+    assert samples("sitrep_dedup_tombstones") == {(): 20_000.0}
 
 
 def test_metrics_stage_timer_observes_also_when_the_block_raises() -> None:
