@@ -273,6 +273,22 @@ def _nb_tails(y: np.ndarray, mu: np.ndarray, phi: float) -> np.ndarray:
     return tail
 
 
+def _mixture_tails(y: np.ndarray, mu: np.ndarray, post: np.ndarray,
+                   grid: Sequence[float], *, cut: float | None = None) -> np.ndarray:  # fmt: skip
+    # P(Y >= y) element by element under the posterior mixture over the dispersion grid
+    # (components of weight <= 1e-6 left out). With ``cut``, an element stops accumulating
+    # once past it, heaviest components first: its value is then only known to exceed ``cut``.
+    tail = np.zeros(len(y))
+    live = np.arange(len(y))
+    for k in np.argsort(post)[::-1]:
+        if post[k] <= 1e-6 or not len(live):
+            break
+        tail[live] += post[k] * _nb_tails(y[live], mu[live], float(grid[k]))
+        if cut is not None:
+            live = live[tail[live] <= cut]
+    return tail
+
+
 def _nb_logpmf(y: np.ndarray, mu: np.ndarray, phi: float) -> np.ndarray:
     if phi <= 1.0 + 1e-9:
         return np.asarray(y * np.log(mu) - mu - gammaln(y + 1.0))
@@ -337,19 +353,15 @@ def _run_residuals(y: np.ndarray, mu: np.ndarray, post: np.ndarray,
     first = np.concatenate([np.arange(n - m + 1) for m in lengths])
     total = cy[first + size] - cy[first]
     mean = cm[first + size] - cm[first]
-    tail = np.zeros(len(total))
-    live = np.flatnonzero(total > mean)
+    rising = np.flatnonzero(total > mean)
     cut = float(ndtr(-config.reweight_window_threshold))
-    for k in np.argsort(post)[::-1]:
-        if post[k] <= 1e-6 or not len(live):
-            break
-        # A sum of independent weeks of variance φ·μ is negative binomial again. The
-        # mixture's partial sums only grow: a window past the cut already is dropped.
-        tail[live] += post[k] * _nb_tails(total[live], mean[live], config.dispersion_grid[k])
-        live = live[tail[live] <= cut]
-    for j in live:
+    # A sum of independent weeks of variance φ·μ is negative binomial again.
+    tail = _mixture_tails(total[rising], mean[rising], post, config.dispersion_grid, cut=cut)
+    for j, window_tail in zip(rising, tail, strict=True):
+        if window_tail > cut:
+            continue
         span = slice(int(first[j]), int(first[j] + size[j]))
-        out[span] = np.maximum(out[span], float(-ndtri(max(float(tail[j]), 1e-300))))
+        out[span] = np.maximum(out[span], float(-ndtri(max(float(window_tail), 1e-300))))
     return np.where(y > mu, out, 0.0)
 
 
@@ -387,10 +399,7 @@ def fit_baseline(reference: Sequence[int], *, first_week: int, test_weeks: Seque
         post = np.exp(log_post - log_post.max())
         post /= post.sum()
         if step < config.reweight_rounds:
-            tail = np.zeros(n)
-            for weight, phi in zip(post, grid, strict=True):
-                if weight > 1e-6:
-                    tail += weight * _nb_tails(y, mu, float(phi))
+            tail = _mixture_tails(y, mu, post, config.dispersion_grid)
             resid = np.asarray(-ndtri(np.clip(tail, 1e-300, 1.0)))
             if config.reweight_window_weeks > 1:
                 resid = np.maximum(resid, _run_residuals(y, mu, post, config))
@@ -448,15 +457,15 @@ def _components(baseline: Baseline, m: int) -> list[tuple[float, float, float]]:
     return out
 
 
-def _window(baseline: Baseline, m: int) -> tuple[float, float]:
-    parts = _components(baseline, m)
+def _window(parts: list[tuple[float, float, float]]) -> tuple[float, float]:
+    # The mixture's mean and variance.
     mean = sum(w * mu for w, mu, _ in parts)
     second = sum(w * (var + mu * mu) for w, mu, var in parts)
     return mean, max(second - mean * mean, 1e-12)
 
 
-def _tail(baseline: Baseline, m: int, observed: int) -> float:
-    return min(1.0, sum(w * nb_tail(observed, mu, var) for w, mu, var in _components(baseline, m)))
+def _tail(parts: list[tuple[float, float, float]], observed: int) -> float:
+    return min(1.0, sum(w * nb_tail(observed, mu, var) for w, mu, var in parts))
 
 
 def _verdict(alarm: bool, m: int, observed: int, mean: float, var: float, p: float,
@@ -488,19 +497,21 @@ def assess(counts: Sequence[int], *, end_week: int, last_alarm_age: int | None,
     first_week = end_week - (len(counts) - 1) + ref_start
     baseline = fit_baseline(counts[ref_start:ref_end], first_week=first_week,
                             test_weeks=test_weeks, config=config)
-    current_mean, current_var = _window(baseline, 1)
-    current_tail = _tail(baseline, 1, current)
+    current_parts = _components(baseline, 1)
+    current_mean, current_var = _window(current_parts)
+    current_tail = _tail(current_parts, current)
     best: tuple[float, Verdict] | None = None
     for m in range(1, m_max + 1):
         if m > 1 and (last_alarm_age is not None and last_alarm_age < m):
             break
-        mean, var = _window(baseline, m)
+        parts = _components(baseline, m)
+        mean, var = _window(parts)
         observed = int(sum(counts[-m:]))
         if observed < config.min_events or observed - mean < config.min_excess:
             continue
         if m > 1 and (current <= current_mean or current_tail > config.scan_current_quantile):
             break
-        p = _tail(baseline, m, observed)
+        p = _tail(parts, observed)
         alpha = config.alpha_week if m == 1 else config.alpha_scan
         if baseline.reference_weeks < config.full_history_weeks:
             alpha *= baseline.reference_weeks / config.full_history_weeks

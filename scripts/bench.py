@@ -68,6 +68,7 @@ from typing import Any
 import orjson
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient
+from prometheus_client.parser import text_string_to_metric_families
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -215,8 +216,8 @@ class Stage:
         url = f"http://127.0.0.1:{self.settings[k].web_port}/metrics"
         with urllib.request.urlopen(url, timeout=5) as response:
             text = response.read().decode()
-        return float(next(line.split()[1] for line in text.splitlines()
-                          if line.startswith(f"{name} ")))
+        return next(sample.value for family in text_string_to_metric_families(text)
+                    for sample in family.samples if sample.name == name and not sample.labels)
 
     def cpu_s(self) -> list[float]:
         """CPU seconds (user and system) each worker used so far."""
