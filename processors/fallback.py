@@ -13,7 +13,7 @@ from collections import Counter
 from functools import cache
 
 from processors.actors import attribution_before, claims_after
-from processors.indexed import within
+from processors.indexed import holding, within
 from processors.mentions import ArticleSpans
 from processors.merge import Draft
 from processors.roles import attacker_of, target_of
@@ -109,7 +109,7 @@ def inherit_types(drafts: list[Draft]) -> None:
 def target_votes(spans: ArticleSpans, country: str | None) -> Counter[str]:
     """How often each target class is what some trigger of the article hits."""
     votes: Counter[str] = Counter()
-    for sentence in spans.sentences:
+    for sentence in holding(spans.sentences, spans.triggers.starts):
         if sentence.boilerplate:
             continue
         s, e = sentence.start, sentence.end
@@ -125,7 +125,7 @@ def target_votes(spans: ArticleSpans, country: str | None) -> Counter[str]:
 def attacker_votes(spans: ArticleSpans) -> Counter[str]:
     """How often each named actor is the attacker of some trigger (generic ones included)."""
     votes: Counter[str] = Counter()
-    for sentence in spans.sentences:
+    for sentence in holding(spans.sentences, spans.actors.starts):
         if sentence.boilerplate:
             continue
         s, e = sentence.start, sentence.end

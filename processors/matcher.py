@@ -12,10 +12,13 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterator, Sequence
+import string
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import accumulate, compress, repeat
+from itertools import compress, repeat
+
+import numpy as np
 
 _DIGIT = "#"  # the head of a pattern that starts with a digit
 _MAX_STATES = 4000
@@ -309,11 +312,15 @@ class Matcher:
         if _DIGIT in self.heads:
             starts.extend((s, w) for s, w in index.digits if w not in self.heads)
         starts.sort()
+        if ranges is not None:
+            starts = _in_ranges(starts, ranges)
+        by_word = self._by_word
         last = pos
         for start, word in starts:
-            if start < last or start >= end or (ranges is not None and not _inside(ranges, start)):
+            if start < last or start >= end:
                 continue
-            hit = self._for(word).match(text, start, end)
+            regex = by_word.get(word)
+            hit = (regex or self._for(word)).match(text, start, end)
             if hit is not None and hit.end() > start:
                 yield hit
                 last = hit.end()
@@ -328,6 +335,7 @@ class Matcher:
         starts, keys = index.starts, index.keys
         heads, digits = self.heads, _DIGIT in self.heads
         is_head = heads.__contains__
+        by_word = self._by_word
         last = pos
         for lo, hi in ranges if ranges is not None else [(pos, end)]:
             a, b = max(lo, last, pos), min(hi, end)
@@ -340,25 +348,42 @@ class Matcher:
             names = keys[whole.start : whole.stop]
             if not self.ignore_case:
                 names = [text[starts[i] : starts[i] + len(keys[i])] for i in whole]
-            picked = set(compress(whole, map(is_head, names)))
             if digits:  # a token starts with a digit exactly when it sorts before ":"
-                picked.update(compress(whole, map(":".__gt__, names)))
+                picked: Iterable[int] = sorted(
+                    {*compress(whole, map(is_head, names)),
+                     *compress(whole, map(":".__gt__, names))})
+            else:
+                picked = compress(whole, map(is_head, names))
             words: list[tuple[int, str]] = []
             if cut_first:
                 words.append((a, text[a : min(starts[j - 1] + len(keys[j - 1]), b)]))
-            words.extend((starts[i], names[i - j]) for i in sorted(picked))
+            words.extend([(starts[i], names[i - j]) for i in picked])
             if cut_last:
                 words.append((starts[k - 1], text[starts[k - 1] : b]))
             for start, word in words:
                 if start < last:
                     continue
-                key = word.lower() if self.ignore_case else word
-                if key not in heads and not (digits and word[0].isdigit()):
-                    continue
-                found = self._for(word).match(text, start, end)
+                regex = by_word.get(word)  # only words that passed the test below are in it
+                if regex is None:
+                    key = word.lower() if self.ignore_case else word
+                    if key not in heads and not (digits and word[0].isdigit()):
+                        continue
+                    regex = self._for(word)
+                found = regex.match(text, start, end)
                 if found is not None and found.end() > start:
                     yield found
                     last = found.end()
+
+
+def _in_ranges(
+    starts: list[tuple[int, str]], ranges: Sequence[tuple[int, int]]
+) -> list[tuple[int, str]]:
+    """The (sorted) ``starts`` that lie inside one of ``ranges`` (sorted, disjoint)."""
+    kept: list[tuple[int, str]] = []
+    at = [s for s, _ in starts]
+    for lo, hi in ranges:
+        kept.extend(starts[bisect.bisect_left(at, lo) : bisect.bisect_left(at, hi)])
+    return kept
 
 
 def _inside(ranges: Sequence[tuple[int, int]], position: int) -> bool:
@@ -369,11 +394,11 @@ def _inside(ranges: Sequence[tuple[int, int]], position: int) -> bool:
 _FAR = 1 << 62
 
 
-_SPLIT = re.compile(r"([A-Za-z0-9]+)")
 # Every head of every matcher: the word index records these words only.
 _HEADS_LOWER: set[str] = set()
 _HEADS_RAW: set[str] = set()
 _HEADS_RAW_LOWER: set[str] = set()  # the case-sensitive heads, lower-cased: a cheap pre-test
+_HEADS_ANY: set[str] = set()  # both of the above: the one test every token goes through
 _registry = [0]
 
 
@@ -383,6 +408,7 @@ def _register(heads: frozenset[str], ignore_case: bool) -> None:
     else:
         _HEADS_RAW.update(heads)
         _HEADS_RAW_LOWER.update(head.lower() for head in heads)
+    _HEADS_ANY.update(_HEADS_LOWER, _HEADS_RAW_LOWER)
     _registry[0] += 1
 
 
@@ -392,31 +418,48 @@ class _Words:
     __slots__ = ("digits", "keys", "lowered", "raw", "starts")
 
     def __init__(self, text: str) -> None:
-        # Splitting and summing lengths run in C; Python visits each token once. Lower-casing
-        # ASCII text keeps every offset, so one lower() of the text replaces one per token.
-        if text.isascii():
-            parts = _SPLIT.split(text.lower())
-            keys = parts[1::2]
-        else:
-            parts = _SPLIT.split(text)
-            keys = [word.lower() for word in parts[1::2]]
+        # Per-character work (cutting, lower-casing, finding where tokens start) runs in
+        # str.translate and numpy; Python tests each token once against the head set. Tokens
+        # are runs of ASCII letters and digits, so any other character, accented or not,
+        # separates them: mapping it to one space keeps every offset.
+        ascii_text = text if text.isascii() else _NON_ASCII.sub(" ", text)
+        keys = ascii_text.translate(_SEPARATORS_TO_SPACE).split()
+        codes = np.frombuffer(ascii_text.encode("ascii"), dtype=np.uint8)
+        word = _IS_WORD.take(codes)
+        first = np.flatnonzero(word[1:] & ~word[:-1]) + 1
+        if len(word) and word[0]:
+            first = np.concatenate(([0], first))
+        starts: list[int] = first.tolist()
+        numbers: list[int] = np.flatnonzero(_IS_DIGIT.take(codes.take(first))).tolist()
+        starts.append(len(text))
         self.keys: list[str] = keys
-        self.starts: list[int] = list(accumulate(map(len, parts)))[0::2]
+        self.starts: list[int] = starts  # and the text's length after the last token
         self.lowered: dict[str, list[int]] = {}
         self.raw: dict[str, list[int]] = {}
-        self.digits: list[tuple[int, str]] = []
-        starts, lowered, raw, digits = self.starts, self.lowered, self.raw, self.digits
-        heads_lower, heads_raw, raw_lower = _HEADS_LOWER, _HEADS_RAW, _HEADS_RAW_LOWER
-        for i, key in enumerate(keys):
+        self.digits: list[tuple[int, str]] = [(starts[i], keys[i]) for i in numbers]
+        lowered, raw = self.lowered, self.raw
+        heads_any, heads_lower, heads_raw, raw_lower = (
+            _HEADS_ANY, _HEADS_LOWER, _HEADS_RAW, _HEADS_RAW_LOWER)
+        for i in [i for i, key in enumerate(keys) if key in heads_any]:
+            key = keys[i]
             if key in heads_lower:
                 lowered.setdefault(key, []).append(starts[i])
             if key in raw_lower:
                 start = starts[i]
-                word = text[start : start + len(key)]
-                if word in heads_raw:
-                    raw.setdefault(word, []).append(start)
-            if key < ":":  # starts with a digit: letters sort after ":"
-                digits.append((starts[i], key))
+                spelled = text[start : start + len(key)]
+                if spelled in heads_raw:
+                    raw.setdefault(spelled, []).append(start)
+
+
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+# Lower-cases letters and turns every other ASCII character into a space, so ``str.split``
+# gives the lower-cased tokens.
+_SEPARATORS_TO_SPACE = str.maketrans(
+    {c: (chr(c).lower() if chr(c).isascii() and chr(c).isalnum() else " ") for c in range(128)})
+_IS_WORD = np.zeros(256, dtype=np.bool_)
+_IS_WORD[[ord(c) for c in string.ascii_letters + string.digits]] = True
+_IS_DIGIT = np.zeros(256, dtype=np.bool_)
+_IS_DIGIT[[ord(c) for c in string.digits]] = True
 
 
 def _index(text: str) -> _Words:

@@ -32,7 +32,7 @@ from processors.events import (
     separate_regex,
 )
 from processors.fold import fold
-from processors.indexed import Indexed, within
+from processors.indexed import Indexed, holding, within
 from processors.numbers import Casualty, find_casualties
 from processors.places import PlaceMatch, find_places
 from processors.roles import Agent, attacker_of, pronoun_subject
@@ -153,7 +153,9 @@ def find_mentions(spans: ArticleSpans) -> list[Mention]:
     mentions: list[Mention] = []
     folded = spans.folded
     segment_id = 0
-    for sentence in spans.sentences:
+    # Only sentences where a trigger or casualty figure starts can hold a mention.
+    anchors = sorted(spans.triggers.starts + spans.casualties.starts)
+    for sentence in holding(spans.sentences, anchors):
         if sentence.boilerplate or sentence.question:
             continue
         s, e = sentence.start, sentence.end

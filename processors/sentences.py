@@ -13,7 +13,10 @@ from processors.rules import compile_alternation, load_rules
 # A sentence ends at . ! ? (optionally closed by a quote or bracket) before a capital, a digit
 # or an opening quote; the word before the stop is checked against the abbreviations.
 _BOUNDARY = re.compile(r"[.!?][\"'”’)\]]*\s+(?=[\"“‘(\[]?[A-Z0-9])")
-_WORD_BEFORE = re.compile(r"([\w.]+)[.!?][\"'”’)\]]*$")
+# The word before a stop: the run of word characters and dots that ends there, read backwards
+# (a regex only matches forwards) over at most ``_WORD_REACH`` characters.
+_WORD_RUN = re.compile(r"[\w.]*")
+_WORD_REACH = 20
 _QUOTE = re.compile(r"“[^”\n]{1,600}”|\"[^\"\n]{1,600}\"")
 
 
@@ -51,10 +54,10 @@ def regional_countries() -> frozenset[str]:
 
 def _ends_sentence(text: str, stop: int) -> bool:
     """Whether the stop character at ``stop`` ends a sentence (not an abbreviation/initial)."""
-    match = _WORD_BEFORE.search(text, max(0, stop - 20), stop + 1)
-    if match is None:
+    run = _WORD_RUN.match(text[max(0, stop - _WORD_REACH) : stop][::-1])
+    if run is None or not run.end():
         return True
-    word = match.group(1).lower().rstrip(".")
+    word = run.group()[::-1].lower().rstrip(".")
     if len(word) == 1 and word.isalpha():
         return False
     return word not in _abbreviations()
@@ -68,6 +71,7 @@ def split_sentences(text: str, *, folded: str | None = None) -> list[Sentence]:
     sentences: list[Sentence] = []
     starts, contains, symbols = _boilerplate()
     flagged = [m.start() for m in contains.finditer(folded if folded is not None else text)]
+    symbols = tuple(symbol for symbol in symbols if symbol in text)
     pos = 0
     paragraph = 0
     for line in text.split("\n"):

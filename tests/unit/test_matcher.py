@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from processors.actors import _tables
 from processors.dates import _DATES
 from processors.events import _lexicon
-from processors.matcher import Matcher, heads_of
+from processors.matcher import Matcher, _in_ranges, _inside, _Words, heads_of
 from processors.numbers import _casualty_regex
 
 
@@ -123,3 +123,26 @@ def test_matcher_index_keeps_offsets_when_lower_case_is_longer() -> None:
     plain = re.compile(matcher.regex.pattern, matcher.regex.flags)
     assert [m.span() for m in matcher.finditer(text)] == [m.span() for m in plain.finditer(text)]
     assert [m.span() for m in matcher.finditer(text)]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.text(alphabet=st.sampled_from([*"aZ09 .-'\n", "İ", "é", "’", "ß"]), max_size=80))
+def test_matcher_index_tokens_are_the_ascii_alphanumeric_runs(text: str) -> None:
+    index = _Words(text)
+    tokens = list(_TOKEN.finditer(text))
+    assert index.keys == [t.group().lower() for t in tokens]
+    assert index.starts == [t.start() for t in tokens] + [len(text)]
+    numbers = [t for t in tokens if t.group()[0].isdigit()]
+    assert index.digits == [(t.start(), t.group().lower()) for t in numbers]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.integers(min_value=0, max_value=200), max_size=30),
+       st.lists(st.integers(min_value=0, max_value=200), max_size=12))
+def test_matcher_in_ranges_keeps_the_starts_inside_a_range(
+    positions: list[int], cuts: list[int]
+) -> None:
+    starts = [(p, "w") for p in sorted(positions)]
+    points = sorted(set(cuts))
+    ranges = list(zip(points[0::2], points[1::2], strict=False))
+    assert _in_ranges(starts, ranges) == [s for s in starts if _inside(ranges, s[0])]

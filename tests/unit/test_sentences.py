@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-import pytest
+import re
 
-from processors.sentences import quoted_spans, split_sentences
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from processors.sentences import _abbreviations, _ends_sentence, quoted_spans, split_sentences
 
 
 @pytest.mark.parametrize(
@@ -59,3 +63,28 @@ def test_sentences_quotes() -> None:
     text = 'He said: "They fired rockets at us." Then he left.'
     [(start, end)] = quoted_spans(text)
     assert text[start:end] == '"They fired rockets at us."'
+
+
+_WORD_BEFORE = re.compile(r"([\w.]+)[.!?][\"'”’)\]]*$")
+
+
+def _ends_sentence_by_search(text: str, stop: int) -> bool:
+    """The definition: the word and dot run before the stop, read within 20 characters."""
+    match = _WORD_BEFORE.search(text, max(0, stop - 20), stop + 1)
+    if match is None:
+        return True
+    word = match.group(1).lower().rstrip(".")
+    if len(word) == 1 and word.isalpha():
+        return False
+    return word not in _abbreviations()
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from([*"aBz9_. !?)\"\n", "é", "İ", "’", "Mr", "U.S", "x" * 9]),
+                max_size=20).map("".join),
+       st.sampled_from(".!?"))
+def test_sentences_word_before_a_stop_is_read_backwards_like_the_search(
+    before: str, stop: str
+) -> None:
+    text = before + stop + " Next"
+    assert _ends_sentence(text, len(before)) == _ends_sentence_by_search(text, len(before))
