@@ -4,7 +4,8 @@
     ├── InvalidArticle        a message on ``articles`` that cannot become an Article
     │   ├── NotJSON           bytes that are not UTF-8 JSON
     │   ├── SchemaViolation   JSON of the wrong shape or types
-    │   └── LimitExceeded     body too large, nesting too deep, ...
+    │   ├── LimitExceeded     body too large, nesting too deep, ...
+    │   └── ExtractionFailed  a valid article on which the extractor raised (a bug)
     ├── InvalidIncident       an incident line that does not fit the Incident model
     ├── RulesError            a rule or gazetteer data file that does not load
     └── BrokerError           the local Kafka broker could not be fetched, started or reached
@@ -49,6 +50,15 @@ class LimitExceeded(InvalidArticle):
     """The message is over a configured limit (body size, nesting depth)."""
 
     reason = "limit_exceeded"
+
+
+class ExtractionFailed(InvalidArticle):
+    """The extractor raised on a valid article: a bug, but one article must not stop a stream.
+
+    The article is dead-lettered with the error, so it can be fed again once the bug is fixed.
+    """
+
+    reason = "extraction_failed"
 
 
 class InvalidIncident(SitrepError):

@@ -20,7 +20,7 @@ from typing import Any
 import faust
 import orjson
 
-from processors.errors import InvalidArticle
+from processors.errors import ExtractionFailed, InvalidArticle
 from processors.models import Alert, Incident
 from processors.validate import Limits, parse_article
 from streams import topics, transport
@@ -136,11 +136,15 @@ def create_app(settings: Settings) -> faust.App:
         async for event in stream.events():
             message = event.message
             raw = event.value if isinstance(event.value, bytes) else b""
+            day = _record_day(message.timestamp)
             try:
-                article = parse_article(raw, limits=limits, today=_record_day(message.timestamp))
-            except InvalidArticle as exc:
-                log.warning("dead-lettered %s[%s]@%s: %s", message.topic, message.partition,
-                            message.offset, exc)
+                article = parse_article(raw, limits=limits, today=day)
+                incidents = extractor.extract(article, record_day=day,
+                                              record_timestamp=message.timestamp)
+            except InvalidArticle as exc:  # ExtractionFailed too: dead-lettered, never retried
+                log.log(logging.ERROR if isinstance(exc, ExtractionFailed) else logging.WARNING,
+                        "dead-lettered %s[%s]@%s: %s", message.topic, message.partition,
+                        message.offset, exc, exc_info=exc.__cause__)  # a bug's traceback
                 await dlq.send(
                     key=message.key,
                     value=raw,
@@ -154,8 +158,7 @@ def create_app(settings: Settings) -> faust.App:
                 )
                 extractor.rejected(exc.reason)
                 continue
-            for incident in extractor.extract(article, record_day=_record_day(message.timestamp),
-                                              record_timestamp=message.timestamp):
+            for incident in incidents:
                 await extracted.send(key=(incident.country or "").encode(), value=dumps(incident))
 
     @app.agent(extracted, concurrency=1)

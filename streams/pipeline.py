@@ -15,6 +15,7 @@ import faust
 from processors.dedup import EventIndex
 from processors.detector import DetectorConfig
 from processors.engine import AlertEngine, stream_watermark
+from processors.errors import ExtractionFailed
 from processors.extract import extract_incidents, extractor_version, prepare
 from processors.models import Alert, Article, Incident
 from streams import metrics
@@ -38,13 +39,17 @@ class Extractor:
 
     def extract(self, article: Article, *, record_day: dt.date | None,
                 record_timestamp: float | None = None) -> list[Incident]:
-        """The incidents of one article."""
-        metrics.article_consumed()
+        """The incidents of one article; ``ExtractionFailed`` if the extractor raises."""
         with metrics.stage_timer("extract"):
-            incidents = extract_incidents(
-                article, include_background=self._include_background,
-                fallback_date=record_day, max_incidents=self._max_incidents,
-            )
+            try:
+                incidents = extract_incidents(
+                    article, include_background=self._include_background,
+                    fallback_date=record_day, max_incidents=self._max_incidents,
+                )
+            except Exception as exc:  # any bug of a rule: dead-letter the article, go on
+                raise ExtractionFailed(
+                    f"extractor raised {type(exc).__name__}: {exc}") from exc
+        metrics.article_consumed()
         if record_timestamp:
             metrics.observe_ingest_to_incident(max(time.time() - record_timestamp, 0.0))
         return incidents
