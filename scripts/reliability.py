@@ -7,7 +7,9 @@
     replay          an uninterrupted run, then ``sitrep replay``: equal byte for byte
 
 Prints one table row per fault and, as its last line, one JSON object keyed by fault. Exits 1
-when any fault fails. The faults other than ``broker_restart`` run on the local broker of
+when any fault fails. ``--repeat N`` runs each fault N times (rows and keys ``fault#n``) and
+counts the failed runs: a race shows in some runs only (``--faults rebalance --repeat 30
+--articles 200`` is how the rebalance faults of docs/operations.md were counted). The faults other than ``broker_restart`` run on the local broker of
 ``deploy/kafka``: a running one is used and left running; otherwise it is started for the run
 and stopped afterwards (as the integration tests do).
 """
@@ -48,6 +50,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--faults", default=",".join(FAULTS),
                         help=f"comma-separated subset of {','.join(FAULTS)}")
     parser.add_argument("--workdir", type=Path, default=None)
+    parser.add_argument("--repeat", type=int, default=1,
+                        help="run each fault this many times (races show in some runs only)")
     args = parser.parse_args(argv)
 
     chosen = [f.strip() for f in args.faults.split(",") if f.strip()]
@@ -58,42 +62,54 @@ def main(argv: list[str] | None = None) -> int:
     records = event_articles(args.articles, seed=args.seed, weeks=args.weeks)
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="sitrep-reliability-"))
     tag = time.strftime("%H%M%S")
-    runs: dict[str, Callable[[], Counts]] = {
-        "kill": lambda: faults.run_kill(shared, workdir / "kill", records,
-                                        name=f"rel-kill-{tag}"),
-        "rebalance": lambda: faults.run_rebalance(shared, workdir / "rebalance", records,
-                                                  name=f"rel-rebalance-{tag}"),
-        "broker_restart": lambda: faults.run_broker_restart(workdir / "broker_restart", records,
-                                                            name=f"rel-broker-{tag}"),
-        "bad_input": lambda: faults.run_bad_input(shared, workdir / "bad_input",
-                                                  records[: max(100, len(records) // 10)],
-                                                  name=f"rel-bad-{tag}"),
-        "replay": lambda: faults.run_replay_equality(shared, workdir / "replay", records,
-                                                     name=f"rel-replay-{tag}"),
+    runs: dict[str, Callable[[str], Counts]] = {
+        "kill": lambda run: faults.run_kill(shared, workdir / f"kill{run}", records,
+                                            name=f"rel-kill-{tag}{run}"),
+        "rebalance": lambda run: faults.run_rebalance(shared, workdir / f"rebalance{run}",
+                                                      records, name=f"rel-rebalance-{tag}{run}"),
+        "broker_restart": lambda run: faults.run_broker_restart(
+            workdir / f"broker_restart{run}", records, name=f"rel-broker-{tag}{run}"),
+        "bad_input": lambda run: faults.run_bad_input(shared, workdir / f"bad_input{run}",
+                                                      records[: max(100, len(records) // 10)],
+                                                      name=f"rel-bad-{tag}{run}"),
+        "replay": lambda run: faults.run_replay_equality(shared, workdir / f"replay{run}",
+                                                         records, name=f"rel-replay-{tag}{run}"),
     }
     print(f"{args.articles} articles over {args.weeks} weeks per run; work dir {workdir}",
           file=sys.stderr)
     with broker.session(shared):
-        return _run(chosen, runs)
+        return _run(chosen, runs, repeat=max(1, args.repeat))
 
 
-def _run(chosen: list[str], runs: dict[str, Callable[[], Counts]]) -> int:
+def _run(chosen: list[str], runs: dict[str, Callable[[str], Counts]], *, repeat: int) -> int:
+    """Run each chosen fault ``repeat`` times; rows and JSON keys are ``fault#n`` if n > 1."""
     print(_row("fault", {c: c for c in COLUMNS}))
     result: dict[str, dict[str, object]] = {}
-    for name in chosen:
-        try:
-            values = runs[name]().as_json()
-        except Exception as exc:  # a crashed run is a failed fault, and the others still run
-            values = {"ok": False, "error": f"{type(exc).__name__}: {exc}"[:2000]}
-        result[name] = values
-        print(_row(name, values), flush=True)
-        if name == "bad_input" and "sent" in values:
-            print(f"  bad_input sent by kind: {values['sent']}")
-            print(f"  dead-lettered by kind:  {values['dead_lettered']}")
-        if not values.get("ok"):
-            print(f"  {name} FAILED: {values}", file=sys.stderr)
+    for fault in chosen:
+        for n in range(1, repeat + 1):
+            name = fault if repeat == 1 else f"{fault}#{n}"
+            result[name] = _one(name, runs[fault], "" if repeat == 1 else f"-{n}")
+        if repeat > 1:
+            failed = sum(1 for k, v in result.items()
+                         if k.startswith(f"{fault}#") and not v.get("ok"))
+            print(f"  {fault}: {failed} of {repeat} runs failed")
     print(orjson.dumps(result).decode())
     return 0 if all(v.get("ok") for v in result.values()) else 1
+
+
+def _one(name: str, run: Callable[[str], Counts], suffix: str) -> dict[str, object]:
+    """One fault run's row (printed) and values; a crashed run is a failed one."""
+    try:
+        values = run(suffix).as_json()
+    except Exception as exc:  # a crashed run is a failed fault, and the others still run
+        values = {"ok": False, "error": f"{type(exc).__name__}: {exc}"[:2000]}
+    print(_row(name, values), flush=True)
+    if name.split("#")[0] == "bad_input" and "sent" in values:
+        print(f"  bad_input sent by kind: {values['sent']}")
+        print(f"  dead-lettered by kind:  {values['dead_lettered']}")
+    if not values.get("ok"):
+        print(f"  {name} FAILED: {values}", file=sys.stderr)
+    return values
 
 
 if __name__ == "__main__":
