@@ -9,9 +9,10 @@
 Prints one table row per fault and, as its last line, one JSON object keyed by fault. Exits 1
 when any fault fails. ``--repeat N`` runs each fault N times (rows and keys ``fault#n``) and
 counts the failed runs: a race shows in some runs only (``--faults rebalance --repeat 30
---articles 200`` is how the rebalance faults of docs/operations.md were counted). The faults other than ``broker_restart`` run on the local broker of
-``deploy/kafka``: a running one is used and left running; otherwise it is started for the run
-and stopped afterwards (as the integration tests do).
+--articles 200`` is how the rebalance faults of docs/operations.md were counted). The faults
+other than ``broker_restart`` run on the local broker of ``deploy/kafka``: a running one is
+used and left running; otherwise it is started for the run and stopped afterwards (as the
+integration tests do).
 """
 
 from __future__ import annotations
