@@ -98,9 +98,13 @@ class _Consumer(driver.Consumer):
         return bool(super().ack(message))
 
     async def perform_seek(self) -> None:
+        # faust calls this with flow stopped after throwing a fetched batch away; with flow on,
+        # it is recovery's own seek of the inputs. Read now: recovery may resume flow while
+        # the seek below awaits the consumer thread.
+        discarded = not self.flow_active
         await super().perform_seek()
-        if self.flow_active:
-            return  # recovery's own seek of the input partitions, nothing was thrown away
+        if not discarded:
+            return
         recovery = self.app.tables.recovery
         assigned = self.assignment()
         for tps, offsets in ((recovery.active_tps, recovery.active_offsets),

@@ -100,6 +100,7 @@ def test_transport_seek_with_flow_stopped_rewinds_changelogs_to_what_recovery_re
     sought: dict[TP, int] = {}
 
     async def seek_to_committed() -> dict[TP, int]:
+        consumer.flow_active = True  # recovery may resume flow while the seek awaits
         return {ARTICLES: 7}
 
     async def seek(tp: TP, offset: int) -> None:
@@ -120,5 +121,6 @@ def test_transport_seek_with_flow_stopped_rewinds_changelogs_to_what_recovery_re
     assert sought == {consumer.changelog: 42}
 
     recovery.active_offsets[consumer.changelog] = -1  # nothing read yet: from the start
+    consumer.flow_active = False
     app.loop.run_until_complete(consumer.perform_seek())
     assert sought == {consumer.changelog: 0}
