@@ -10,8 +10,8 @@ median time from an article to its incident was 3.4 s, in a sawtooth between two
 second instead.
 
 **Rebalances** (faust-streaming 0.15). The rebalance fault run (a second worker joins, the
-first stops: ``streams/faults.py``) failed about one run in fifteen, by three faults of faust's
-consumer, each seen in a worker's log with ``DEVLOG=1``:
+first stops: ``streams/faults.py``) failed about one run in ten, by four faults of faust's
+consumer, each seen in a worker's log with ``DEVLOG=1`` and its state:
 
 * *Streams resumed before they are sought.* After table recovery faust resumes the input
   partitions and only then seeks them to their committed offsets, while the fetcher runs.
@@ -27,6 +27,12 @@ consumer, each seen in a worker's log with ``DEVLOG=1``:
   an agent after it; faust skips it there, since its generation is stale, but acks it, and
   that ack, counted in the new generation, can let a commit pass an offset whose new copy has
   not been processed. Such acks are ignored: the new generation processes the record again.
+* *An empty fetch set read as "all partitions".* faust passes its live set of active
+  partitions to the consumer thread; when it empties meanwhile (after recovery pauses the
+  changelogs, before the inputs resume) aiokafka returns records of every partition, faust
+  drops those of inactive ones, and the position has moved past them: a stalled input
+  (position at the end, read offset and commit where they were). The thread takes a copy and
+  fetches nothing for an empty one.
 * *Changelog records thrown away during recovery.* When the fetcher returns while flow is
   stopped, faust discards the batch and seeks the input partitions back to their committed
   offsets; changelog partitions have no committed offset, so the changelog records in that
@@ -52,6 +58,18 @@ class _ConsumerThread(driver.AIOKafkaConsumerThread):
         consumer = super()._create_worker_consumer(transport)
         consumer._fetch_max_wait_ms = FETCH_MAX_WAIT_MS  # read by aiokafka at start()
         return consumer
+
+    async def _fetch_records(self, consumer: Any, active_partitions: set[TP],
+                             timeout: float | None = None,
+                             max_records: int | None = None) -> Any:
+        # faust hands over its live set of active partitions, which the event loop keeps
+        # changing, and aiokafka reads an empty set as "every assigned partition": records of
+        # paused or held partitions came back, were filtered out and never fetched again.
+        partitions = set(active_partitions)
+        if not partitions:
+            return {}
+        return await super()._fetch_records(consumer, partitions, timeout=timeout,
+                                            max_records=max_records)
 
 
 class _Consumer(driver.Consumer):

@@ -124,3 +124,31 @@ def test_transport_seek_with_flow_stopped_rewinds_changelogs_to_what_recovery_re
     consumer.flow_active = False
     app.loop.run_until_complete(consumer.perform_seek())
     assert sought == {consumer.changelog: 0}
+
+
+def test_transport_fetch_copies_the_active_set_and_skips_an_empty_one(
+    app: Any, consumer: Any,
+) -> None:
+    from contextlib import nullcontext
+    from types import SimpleNamespace
+
+    asked: list[object] = []
+    live = {ARTICLES}
+
+    async def fetched_records(partitions: set[TP], **kwargs: Any) -> dict[TP, list[int]]:
+        asked.append(partitions)
+        live.clear()  # the event loop pauses everything while the fetch waits
+        return {tp: [1] for tp in partitions}  # aiokafka: an empty set would mean every one
+
+    fetcher = SimpleNamespace(_closed=False, fetched_records=fetched_records,
+                              _subscriptions=SimpleNamespace(fetch_context=nullcontext))
+    aiokafka_consumer = SimpleNamespace(_closed=False, _fetcher=fetcher)
+    thread = consumer._thread
+    consumer.flow_active = True
+
+    got = app.loop.run_until_complete(thread._fetch_records(aiokafka_consumer, live, timeout=0))
+    assert got == {ARTICLES: [1]}
+    assert asked == [{ARTICLES}] and asked[0] is not live  # a copy, unchanged by the loop
+
+    got = app.loop.run_until_complete(thread._fetch_records(aiokafka_consumer, live, timeout=0))
+    assert got == {} and len(asked) == 1  # nothing active: nothing fetched, not everything
