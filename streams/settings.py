@@ -40,10 +40,11 @@ class Settings(BaseSettings):
     # partitions move: the outage after a crash. faust's default; fault tests use less.
     session_timeout_seconds: float = 60.0
     # Warm copies of each table partition that other workers keep by reading its changelog
-    # (faust's ``table_standby_replicas``; 1 as in faust). 0 made two workers 1.48x one
-    # instead of 1.38x (docs/performance.md), but one CI run's rebalance test then never
-    # caught up after a partition moved; until that is understood the default stays 1.
-    table_standby_replicas: int = 1
+    # (faust's ``table_standby_replicas``, 1 in faust). 0: a partition that moves is rebuilt
+    # from its changelog, as at every restart with the in-memory store, and two workers do
+    # 1.48x one worker's work instead of 1.38x (docs/performance.md). A rebalance run that
+    # once failed without standbys hit faust's consumer (with 1 too), fixed in transport.py.
+    table_standby_replicas: int = 0
 
     # Local broker (deploy/kafka)
     kafka_home: Path = PROJECT_ROOT / "var" / "kafka"

@@ -10,12 +10,11 @@ from streams.app import create_app
 from streams.settings import Settings
 
 
-def test_streams_app_keeps_faust_s_one_standby_table_by_default(tmp_path: Path) -> None:
-    # 0 is faster with two workers (docs/performance.md) but a rebalance once failed to catch
-    # up without a standby; the default stays faust's own.
+def test_streams_app_keeps_no_standby_table_by_default(tmp_path: Path) -> None:
+    # faust's default is 1; 0 costs two workers less CPU an article (docs/performance.md).
     app = create_app(Settings(data_dir=tmp_path))
-    assert app.conf.table_standby_replicas == 1
-    assert app.assignor.replicas == 1
+    assert app.conf.table_standby_replicas == 0
+    assert app.assignor.replicas == 0
 
 
 @pytest.mark.parametrize("replicas", [0, 1, 2])
@@ -24,3 +23,4 @@ def test_streams_app_passes_table_standby_replicas_to_faust(replicas: int,
     app = create_app(Settings(table_standby_replicas=replicas, data_dir=tmp_path))
     assert app.conf.table_standby_replicas == replicas
     assert app.assignor.replicas == replicas
+
