@@ -1,4 +1,4 @@
-"""faust's Kafka transport, with a shorter fetch wait and three rebalance fixes.
+"""faust's Kafka transport, with a shorter fetch wait and four rebalance fixes.
 
 **Fetch wait.** faust builds its worker consumer with ``fetch_max_wait_ms=1500`` and no setting
 to change it. aiokafka leaves a partition out of the next fetch request while records fetched
