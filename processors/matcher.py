@@ -403,12 +403,13 @@ _registry = [0]
 
 
 def _register(heads: frozenset[str], ignore_case: bool) -> None:
+    lowered = {head.lower() for head in heads}  # ignore-case heads are lower-case already
     if ignore_case:
-        _HEADS_LOWER.update(heads)
+        _HEADS_LOWER.update(lowered)
     else:
         _HEADS_RAW.update(heads)
-        _HEADS_RAW_LOWER.update(head.lower() for head in heads)
-    _HEADS_ANY.update(_HEADS_LOWER, _HEADS_RAW_LOWER)
+        _HEADS_RAW_LOWER.update(lowered)
+    _HEADS_ANY.update(lowered)
     _registry[0] += 1
 
 

@@ -87,25 +87,26 @@ def _run(chosen: list[str], runs: dict[str, Callable[[str], Counts]], *, repeat:
     print(_row("fault", {c: c for c in COLUMNS}))
     result: dict[str, dict[str, object]] = {}
     for fault in chosen:
+        failed = 0
         for n in range(1, repeat + 1):
-            name = fault if repeat == 1 else f"{fault}#{n}"
-            result[name] = _one(name, runs[fault], "" if repeat == 1 else f"-{n}")
+            name, suffix = (fault, "") if repeat == 1 else (f"{fault}#{n}", f"-{n}")
+            result[name] = values = _one(fault, name, runs[fault], suffix)
+            failed += not values.get("ok")
         if repeat > 1:
-            failed = sum(1 for k, v in result.items()
-                         if k.startswith(f"{fault}#") and not v.get("ok"))
             print(f"  {fault}: {failed} of {repeat} runs failed")
     print(orjson.dumps(result).decode())
     return 0 if all(v.get("ok") for v in result.values()) else 1
 
 
-def _one(name: str, run: Callable[[str], Counts], suffix: str) -> dict[str, object]:
+def _one(fault: str, name: str, run: Callable[[str], Counts],
+         suffix: str) -> dict[str, object]:
     """One fault run's row (printed) and values; a crashed run is a failed one."""
     try:
         values = run(suffix).as_json()
     except Exception as exc:  # a crashed run is a failed fault, and the others still run
         values = {"ok": False, "error": f"{type(exc).__name__}: {exc}"[:2000]}
     print(_row(name, values), flush=True)
-    if name.split("#")[0] == "bad_input" and "sent" in values:
+    if fault == "bad_input" and "sent" in values:
         print(f"  bad_input sent by kind: {values['sent']}")
         print(f"  dead-lettered by kind:  {values['dead_lettered']}")
     if not values.get("ok"):

@@ -142,9 +142,10 @@ def create_app(settings: Settings) -> faust.App:
                 incidents = extractor.extract(article, record_day=day,
                                               record_timestamp=message.timestamp)
             except InvalidArticle as exc:  # ExtractionFailed too: dead-lettered, never retried
-                log.log(logging.ERROR if isinstance(exc, ExtractionFailed) else logging.WARNING,
+                bug = isinstance(exc, ExtractionFailed)  # logged with the extractor's traceback
+                log.log(logging.ERROR if bug else logging.WARNING,
                         "dead-lettered %s[%s]@%s: %s", message.topic, message.partition,
-                        message.offset, exc, exc_info=exc.__cause__)  # a bug's traceback
+                        message.offset, exc, exc_info=exc.__cause__ if bug else None)
                 await dlq.send(
                     key=message.key,
                     value=raw,
