@@ -21,6 +21,11 @@ have baselines and spikes raise alerts. What each figure means:
   (``passthrough`` or ``incidents``), first and last. Startup, group join and the first
   article's latency are outside the window. The detect agent runs in the same process and
   event loop as the others, so its work is inside the window too.
+* ``extract_vs_passthrough``: ``extract_articles_per_s`` / ``passthrough_articles_per_s``,
+  printed beside the issue's figures as the bound on ``e2e_vs_passthrough``: a worker runs the
+  extractor on every article in its one thread, so it cannot outrun the pure extractor even if
+  the framework cost nothing (and a worker spread over both cores would leave no room for
+  ``two_workers_vs_one``).
 * ``two_workers_vs_one``: the same over four partitions, two workers against one.
 * ``p50/p99_ingest_to_incident_ms``: articles produced one by one at a steady ``--rate``
   (50/s) with the send time as the record timestamp; for each article, the timestamp of
@@ -581,6 +586,9 @@ def _run(args: argparse.Namespace, skip: set[str], settings: Settings, run: str,
     if "pass" not in skip and "e2e" not in skip:
         out["e2e_vs_passthrough"] = round(
             out["e2e_articles_per_s"] / out["passthrough_articles_per_s"], 3)
+    if "pass" not in skip and "extract" not in skip:
+        out["extract_vs_passthrough"] = round(
+            out["extract_articles_per_s"] / out["passthrough_articles_per_s"], 3)
     if "two" not in skip and "e2e" not in skip:
         two = median_of(kind="e2e", workers=2, partitions=4)
         out["e2e_two_workers_articles_per_s"] = round(two, 1)
