@@ -7,8 +7,9 @@ fifth of the articles). The article texts live in the git-ignored cache ``.cache
 one ``<id>.json`` per article; ``missing`` prints, for each article not cached, the query to
 run in the stored public news pages to rebuild it (eval/devset/README.md).
 
-A third of the articles, chosen by a hash of the id, is the held-out part: score it only when
-a piece of work is finished, never while writing rules.
+A third of the articles is the held-out part (``part`` in sources.jsonl, fixed when the set was
+built: whole groups of articles that report a common event, in the order of a hash of their
+first id): score it only when a piece of work is finished, never while writing rules.
 
     python scripts/devset.py check                  # counts, and what is missing from the cache
     python scripts/devset.py score --part dev       # extract and score; --part heldout|all
@@ -19,7 +20,6 @@ a piece of work is finished, never while writing rules.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import sys
 from collections import Counter
@@ -32,11 +32,6 @@ CACHE = ROOT / ".cache" / "devset"
 PARTS = ("dev", "heldout", "all")
 
 
-def part_of(article_id: str) -> str:
-    """``heldout`` for a third of the ids (by SHA-1), ``dev`` for the rest."""
-    return "heldout" if int(hashlib.sha1(article_id.encode()).hexdigest(), 16) % 3 == 0 else "dev"
-
-
 def _lines(path: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
 
@@ -47,7 +42,7 @@ def sources() -> list[dict[str, Any]]:
 
 
 def _select(part: str) -> list[dict[str, Any]]:
-    return [s for s in sources() if part == "all" or part_of(s["id"]) == part]
+    return [s for s in sources() if part in ("all", s["part"])]
 
 
 def _cached(ids: list[str]) -> tuple[list[dict[str, Any]], list[str]]:
@@ -67,7 +62,7 @@ def check(_: argparse.Namespace) -> int:
     gold = {g["article"]: g for g in _lines(DEVSET / "gold.jsonl")}
     second = _lines(DEVSET / "gold-second.jsonl") if (DEVSET / "gold-second.jsonl").exists() else []
     _, missing = _cached([s["id"] for s in rows])
-    parts = Counter(part_of(s["id"]) for s in rows)
+    parts = Counter(s["part"] for s in rows)
     negatives = sum(1 for s in rows if not gold.get(s["id"], {}).get("incidents"))
     incidents = sum(len(g["incidents"]) for g in gold.values())
     clusters = Counter(i["cluster"] for g in gold.values() for i in g["incidents"])
