@@ -2,7 +2,7 @@
 
 The corpus is built from the project's own generators and fixtures only, so the same code
 gives the same bytes: ``bench_extract.build_corpus`` articles (fixture event reports mixed
-with analysis paragraphs), ``streams.corpus.event_articles`` wire reports over 26 weeks with
+with analysis paragraphs), ``harness.corpus.event_articles`` wire reports over 26 weeks with
 a surge, every fixture under ``tests/fixtures`` as it stands, the seed articles of
 ``../shared/seeds`` when present, and the valid messages of the hostile-input corpus. It
 writes every incident (one JSON line each), the corpus-wide correlated incidents and the
@@ -27,11 +27,12 @@ sys.path[:0] = [str(ROOT), str(ROOT / "scripts")]
 
 from bench_extract import build_corpus  # noqa: E402
 
-from processors.engine import run_offline  # noqa: E402
-from processors.extract import extract_corpus, extract_incidents, prepare  # noqa: E402
+from harness.corpus import event_articles, hostile_messages  # noqa: E402
+from processors.correlate.corpus import extract_corpus  # noqa: E402
+from processors.detect.engine import run_offline  # noqa: E402
+from processors.extract.pipeline import extract_incidents, prepare  # noqa: E402
 from processors.models import Article  # noqa: E402
 from processors.validate import Limits, parse_article  # noqa: E402
-from streams.corpus import event_articles, hostile_messages  # noqa: E402
 
 FIXTURES = ROOT / "tests" / "fixtures"
 SEEDS = ROOT.parent.parent / "shared" / "seeds" / "articles.jsonl"
