@@ -7,7 +7,7 @@
 
 Articles are fed at ``--rate`` per second for ``--minutes`` while the faults happen
 (``--faults`` of them, by default 0.8 a minute and at least 5), then the group drains and the
-topics are compared with the offline outputs of what was fed (``streams/soak.py``). Progress
+topics are compared with the offline outputs of what was fed (``harness/soak.py``). Progress
 goes to stderr; the last line on stdout is one JSON object. Exits 1 when an incident is
 missing or has two payloads, the dead letters are not exactly the bad messages, or the alerts
 differ from those of an undisturbed run.
@@ -16,14 +16,17 @@ differ from those of an undisturbed run.
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 import tempfile
 from pathlib import Path
 
 import orjson
 
-from streams.corpus import WEEKS
-from streams.soak import run_soak
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the harness lives in the checkout
+
+from harness.corpus import WEEKS
+from harness.soak import run_soak
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -39,6 +42,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workdir", type=Path, default=None,
                         help="broker data and worker logs (default a new temporary directory)")
     args = parser.parse_args(argv)
+    # The broker restarts are planned: aiokafka logs every refused connection meanwhile
+    # (thousands a second), which would bury the schedule's own progress lines.
+    logging.getLogger("aiokafka").setLevel(logging.CRITICAL)
     if args.minutes <= 0 or args.rate <= 0:
         parser.error("--minutes and --rate must be positive")
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="sitrep-soak-"))

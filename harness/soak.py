@@ -2,7 +2,7 @@
 
 A dedicated broker (``faults.DedicatedBroker``: own home and free ports, never the shared one,
 since the schedule restarts it) carries one run's topics. A feeder thread sends the articles of
-``streams.corpus.event_articles`` at a steady rate for the whole fault phase while the schedule
+``harness.corpus.event_articles`` at a steady rate for the whole fault phase while the schedule
 (``fault_schedule``, one seed gives the same faults at the same times) injects, one after
 another:
 
@@ -42,14 +42,14 @@ from typing import Any
 import orjson
 from aiokafka import AIOKafkaProducer
 
+from harness.corpus import WEEKS, Message, event_articles, hostile_messages
+from harness.faults import DedicatedBroker, Run, Worker, compare, expected_outputs, read_topic
 from streams import topics
 from streams.client import connection_options
-from streams.corpus import WEEKS, Message, event_articles, hostile_messages
-from streams.faults import DedicatedBroker, Run, Worker, compare, expected_outputs, read_topic
 from streams.replay import wait_caught_up
 
 Records = list[tuple[bytes, bytes]]
-# The worker draws one of these every round of the schedule; the second-worker fault is a join
+# The schedule draws each of these once a round; the second-worker fault is a join
 # when one worker runs and a leave when two do.
 FAULT_KINDS = ("kill", "second_worker", "broker_restart", "hostile_burst")
 BROKER_DOWN_S = 5.0
@@ -100,6 +100,28 @@ def soak_stream(articles: int, *, seed: int, weeks: int = WEEKS) -> tuple[Record
     return records[:at] + dated + records[at:] + undated, [m for m in hostile if m.bad]
 
 
+async def deliver(producer: AIOKafkaProducer, topic: str, batch: Records, *,
+                  halt: threading.Event, backoff: float = 1.0) -> tuple[int, int]:
+    """Send ``batch`` and send again what was not acknowledged (the broker is away) until all
+    is or ``halt`` is set; return (records acknowledged, rounds retried)."""
+    sent = retries = 0
+    while batch and not halt.is_set():
+        futures: list[Any] = []
+        try:
+            for key, value in batch:
+                futures.append(await producer.send(topic, value=value, key=key))
+        except Exception:  # no metadata in time: the rest is sent again below
+            pass
+        results = await asyncio.gather(*futures, return_exceptions=True)
+        sent += sum(1 for r in results if not isinstance(r, BaseException))
+        batch = [record for record, result in zip(batch, results, strict=False)
+                 if isinstance(result, BaseException)] + batch[len(futures):]
+        if batch:
+            retries += 1
+            await asyncio.sleep(backoff)
+    return sent, retries
+
+
 class Feeder(threading.Thread):
     """Sends a planned feed at a steady rate with one idempotent producer, bursts in between;
     a failed send is retried until the record is acknowledged."""
@@ -144,29 +166,12 @@ class Feeder(threading.Thread):
                 due = min(len(self.stream), int(self.rate * (time.monotonic() - started)))
                 batch.extend(self.stream[position:due])
                 position = max(position, due)
-                await self._send(producer, batch)
+                sent, retries = await deliver(producer, self.topic, batch, halt=self.halt)
+                self.sent += sent
+                self.retries += retries
                 await asyncio.sleep(_TICK_S)
         finally:
             await producer.stop()
-
-    async def _send(self, producer: AIOKafkaProducer, batch: Records) -> None:
-        while batch and not self.halt.is_set():
-            futures: list[Any] = []
-            try:
-                for key, value in batch:
-                    futures.append(await producer.send(self.topic, value=value, key=key))
-            except Exception:  # the broker is away: wait and send the rest again
-                pass
-            results = await asyncio.gather(*futures, return_exceptions=True)
-            done = sum(1 for r in results if not isinstance(r, BaseException))
-            self.sent += done
-            failed = [rec for rec, res in zip(batch, results, strict=False)
-                      if isinstance(res, BaseException)] + batch[len(futures):]
-            if failed:
-                self.retries += 1
-                await asyncio.sleep(1.0)
-            batch = failed
-
 
 @dataclass
 class Soak:
@@ -325,4 +330,4 @@ def _verdict(soak: Soak, stream: Records, *, caught_up: bool) -> dict[str, Any]:
     return verdict
 
 
-__all__ = ["FAULT_KINDS", "Fault", "Feeder", "fault_schedule", "run_soak", "soak_stream"]
+__all__ = ["FAULT_KINDS", "Fault", "Feeder", "deliver", "fault_schedule", "run_soak", "soak_stream"]
