@@ -247,6 +247,7 @@ class Document:
     dates: Indexed[DateMention] = field(default_factory=lambda: Indexed(()))
     # form_mentions, resolve_roles
     clauses: list[Clause] = field(default_factory=list)
+    looks_back: bool = False  # some sentence tells of a trial, an anniversary, "years ago"
     mentions: list[Mention] = field(default_factory=list)
     attacker_votes: Counter[str] | None = None  # None: every mention names its attacker
     target_votes: Counter[str] = field(default_factory=Counter)

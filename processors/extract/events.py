@@ -62,6 +62,7 @@ class _Lexicon:
     base_forms: frozenset[str]
     determiners: re.Pattern[str]
     multiplying: re.Pattern[str]
+    accident: Matcher
 
 
 @cache
@@ -90,6 +91,7 @@ def _lexicon() -> _Lexicon:
         determiners=re.compile(rf"(?<![\w-])(?:{dets})\s+(?:[a-z-]+\s+){{0,2}}$", re.IGNORECASE),
         multiplying=re.compile(
             rf"(?:{'|'.join(data['multiplying_heads'])})(?:\s+\w+){{0,2}}$", re.IGNORECASE),
+        accident=compile_alternation(data["accident_cues"], windowed=True),
     )
 
 
@@ -218,6 +220,15 @@ def cancelled_by(trigger: Trigger, folded: str, cues: Indexed[Cue], lo: int = 0)
     return None
 
 
+def accidental(folded: str, start: int, end: int, triggers: list[Trigger]) -> bool:
+    """Whether a sentence tells an accident or a disaster ("died when a fire broke out"), so its
+    casualty figures and generic triggers ("exploded") report no violence; a trigger that names
+    a weapon or an act (weight 2 and up) still does."""
+    if any(t.weight >= 2 for t in triggers):
+        return False
+    return next(_lexicon().accident.finditer(folded, ranges=[(start, end)]), None) is not None
+
+
 def tag_triggers(doc: Document) -> None:
     """Set ``triggers``, ``cues``, the ``standing_`` triggers and figures, and ``busy``."""
     folded = doc.folded
@@ -238,9 +249,12 @@ def tag_triggers(doc: Document) -> None:
         if not here and not counted:
             continue
         clause_cues = [c for c in within(cues, s, e) if c.kind == "clause"]
+        accident = accidental(folded, s, e, here)
         standing.extend(t for t in here if cancelled_by(t, folded, cues, s) is None
-                        and not clause_cancelled(t.start, t.end, clause_cues, folded))
-        figures.extend(c for c in counted
-                       if not clause_cancelled(c.start, c.end, clause_cues, folded))
+                        and not clause_cancelled(t.start, t.end, clause_cues, folded)
+                        and not (accident and t.weight <= 1))
+        if not accident:
+            figures.extend(c for c in counted
+                           if not clause_cancelled(c.start, c.end, clause_cues, folded))
     doc.standing_triggers = Indexed(standing)
     doc.standing_casualties = Indexed(figures)

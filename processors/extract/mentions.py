@@ -16,8 +16,9 @@ from functools import cache
 from processors.extract.document import Clause, Document, Trigger
 from processors.text.dates import ANAPHORIC_KINDS, DateMention
 from processors.text.indexed import holding, within
+from processors.text.matcher import Matcher
 from processors.text.numbers import Casualty
-from processors.text.rules import load_rules
+from processors.text.rules import compile_alternation, load_rules
 from processors.text.sentences import Sentence
 
 _BOUNDARY = re.compile(r";\s+|,?\s+(?:and|while|whereas|but|meanwhile)\s+|,\s+(?=in\s+[A-Z])")
@@ -41,6 +42,18 @@ def continuation_regex() -> re.Pattern[str]:
     """Sentence openings that continue the event told before ("The attackers ...", "It ...")."""
     alts = "|".join(load_rules("events")["continuation_subjects"])
     return re.compile(rf"\W*(?:{alts})\b", re.IGNORECASE)
+
+
+@cache
+def background_matcher() -> Matcher:
+    """Words that make a sentence look back: a trial, a verdict, an anniversary, "years ago"."""
+    return compile_alternation(load_rules("events")["background_cues"], windowed=True)
+
+
+def looks_back(folded: str, start: int, end: int) -> bool:
+    """Whether the sentence ``folded[start:end]`` tells its events as the past it looks back on
+    ("a court convicted two men of the 2013 attack", "the rally marked 18 years since")."""
+    return next(background_matcher().finditer(folded, ranges=[(start, end)]), None) is not None
 
 
 @cache
@@ -85,6 +98,7 @@ def form_mentions(doc: Document) -> None:
                                            own, mode, forced))
             segment_id += 1
     doc.clauses = clauses
+    doc.looks_back = looks_back(folded, 0, len(folded))
 
 
 def _clause(
@@ -116,7 +130,8 @@ def _clause(
         toll=all(t.form == "casualty" for t in triggers) and any(
             c.value >= 100 or c.vague for c in casualties),
         quoted=all(any(qs <= t.start < qe for qs, qe in doc.quotes) for t in triggers),
-        background=any(_SINCE.search(folded, max(lo, t.start - 80), t.start) for t in triggers),
+        background=any(_SINCE.search(folded, max(lo, t.start - 80), t.start) for t in triggers)
+        or looks_back(folded, sentence.start, sentence.end),
         separate=separate_regex().match(folded, sentence.start) is not None,
     )
 

@@ -129,6 +129,11 @@ def best_match(drafts: list[Draft], new: Draft, taken: set[int]) -> Draft | None
 def merge_drafts(doc: Document) -> None:
     """Set ``drafts``: one per event the article reports (background ones only if asked)."""
     drafts = _draft_all(doc)
+    if doc.published is None and doc.looks_back:
+        # An undated article about a trial or an anniversary: the events it dates itself
+        # ("on September 21, 2013") are the past it looks back on.
+        for draft in drafts:
+            draft.background = draft.background or draft.own_date
     doc.drafts = [d for d in drafts if _keep(d, doc.published, doc.include_background)]
 
 

@@ -243,8 +243,9 @@ def _mention(doc: Document, clause: Clause) -> Mention:
     # article, never stand for a new one.
     merge_only = (clause.definite and not clause.own_date) or clause.mode == "cause"
     specific_place = any(p.kind in ("city", "facility") for p in places)
-    generic = not clause.own_date and (
-        clause.plural_only or clause.toll or (clause.perfect and not specific_place))
+    generic = (not clause.own_date and (
+        clause.plural_only or clause.toll or (clause.perfect and not specific_place))) or (
+        clause.toll and clause.date is not None and clause.date.kind in _period_kinds())
     casualties = tuple(c for c in clause.casualties if not c.subset)
     return Mention(
         sentence=clause.sentence, segment=clause.segment, start=lo, end=hi, triggers=triggers,
@@ -286,6 +287,12 @@ def _resolve(doc: Document, clause: Clause, places: tuple[PlaceMatch, ...], agen
         top=top, event_type=event_type, agent=agent, target=target, killed=killed,
         injured=_total(casualties, "injured"), kidnapped=_total(casualties, "kidnapped"),
     )
+
+
+@cache
+def _period_kinds() -> frozenset[str]:
+    """Date kinds that span a period ("in October", "in 2019"): a toll dated so is a tally."""
+    return frozenset(load_rules("events")["period_kinds"])
 
 
 def _antecedent(doc: Document, agent: Agent) -> Agent | None:

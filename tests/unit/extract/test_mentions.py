@@ -1,0 +1,64 @@
+"""The form-mentions stage: sentences that look back (trials, anniversaries) tell background."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from processors.extract.mentions import looks_back
+from processors.extract.pipeline import extract_incidents
+from processors.models import Article
+from processors.text.fold import fold
+
+PUBLISHED = dt.date(2023, 5, 10)
+
+
+def _incidents(
+    body: str, published: dt.date | None = PUBLISHED
+) -> list[tuple[str | None, int | None]]:
+    article = Article(id="t", published_at=published, title=None, body=body)
+    return [(str(i.event_date) if i.event_date else None, i.killed)
+            for i in extract_incidents(article)]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("A court in Baghdad on Monday convicted three men of helping the gunmen who killed 21 people.",
+     True),
+    ("The rally marks 20 years since the bombing of the embassy.", True),
+    ("Relatives gathered on the anniversary of the massacre in Halabja.", True),
+    ("The two men were sentenced to death for the attack.", True),
+    ("Gunmen killed 21 people at a checkpoint near Kirkuk on Monday.", False),
+    ("The police chief said the attackers had fled.", False),
+])
+def test_mentions_looks_back(text: str, expected: bool) -> None:
+    folded = fold(text)
+    assert looks_back(folded, 0, len(folded)) is expected
+
+
+@pytest.mark.parametrize("body", [
+    "A court in Baghdad on Monday convicted three men of planting the car bomb that killed 21 "
+    "people in Karrada.",
+    "Thousands gathered in Erbil on Saturday to commemorate the victims of the bombing that "
+    "killed 40 people in the city.",
+])
+def test_mentions_trial_and_anniversary_sentences_report_no_incident(body: str) -> None:
+    assert _incidents(body) == []
+
+
+@pytest.mark.parametrize("body", [
+    # no publication date: the dated attack is what a trial or a memorial looks back on
+    "The trial of the accused opened in Baghdad.\n\nOn March 3, 2014, gunmen stormed a hotel in "
+    "Baghdad and killed 21 people.",
+    "The memorial ceremony drew hundreds in Mosul.\n\nA car bomb killed 30 people at the Mosul "
+    "market on June 5, 2009.",
+])
+def test_mentions_undated_article_looking_back_keeps_its_dated_events_as_background(
+    body: str,
+) -> None:
+    assert _incidents(body, published=None) == []
+
+
+def test_mentions_undated_article_without_looking_back_keeps_its_event() -> None:
+    body = "On March 3, 2014, gunmen stormed a hotel in Baghdad and killed 21 people."
+    assert _incidents(body, published=None) == [("2014-03-03", 21)]
