@@ -66,6 +66,8 @@ _COREFERENCE_REACH = 400
 _BEFORE_TRIGGER = re.compile(r"(?:'s)?\s*(?:[\w-]+\s+){0,2}$")
 _AFTER_TRIGGER = re.compile(r"\s+(?:in|at|near|on|outside|inside|against|targeting)\s+"
                             r"(?:the\s+)?(?:[\w'-]+\s+){0,4}$", re.IGNORECASE)
+_INSTRUMENT_REACH = 80
+_PHRASE_BREAK = re.compile(r"[,;:]|\s--?\s")
 _KIND_RANK = {"facility": 0, "city": 1, "province": 2, "region": 3, "country": 4}
 
 
@@ -277,7 +279,10 @@ def _resolve(doc: Document, clause: Clause, places: tuple[PlaceMatch, ...], agen
                        within(doc.actors, clause.start, clause.end), casualties,
                        country=country, exclude=agent.actor if agent else None,
                        lo=clause.start, hi=clause.end)
-    event_type = _refine_type(top.type, top.weight, target, agent.actor.side if agent else None,
+    base_type = top.type
+    if base_type == "attack":
+        base_type = instrument_of(doc.folded, triggers, clause.end) or base_type
+    event_type = _refine_type(base_type, top.weight, target, agent.actor.side if agent else None,
                               killed)
     if event_type == "disrupted_weapons_use" and target is None:
         target = "militants"  # weapons are seized from armed groups
@@ -287,6 +292,29 @@ def _resolve(doc: Document, clause: Clause, places: tuple[PlaceMatch, ...], agen
         top=top, event_type=event_type, agent=agent, target=target, killed=killed,
         injured=_total(casualties, "injured"), kidnapped=_total(casualties, "kidnapped"),
     )
+
+
+@cache
+def _instruments() -> tuple[tuple[str, re.Pattern[str]], ...]:
+    return tuple((entry["type"], re.compile(rf"(?<![\w-]){entry['pattern']}(?![\w-])",
+                                            re.IGNORECASE))
+                 for entry in load_rules("events")["instruments"])
+
+
+def instrument_of(folded: str, triggers: Sequence[Trigger], hi: int) -> str | None:
+    """The event type the weapon named after "by" right behind a trigger gives ("killed in an
+    attack by a Turkish drone": an air strike), or None when none is named there. The weapon
+    must follow in the trigger's own phrase: no comma or semicolon between them."""
+    for trigger in triggers:
+        end = min(hi, trigger.end + _INSTRUMENT_REACH)
+        stop = _PHRASE_BREAK.search(folded, trigger.end, end)
+        end = stop.start() if stop else end
+        if "by " not in folded[trigger.end : end]:
+            continue
+        for event_type, regex in _instruments():
+            if regex.search(folded, trigger.end, end):
+                return event_type
+    return None
 
 
 @cache
