@@ -190,7 +190,12 @@ def _segments(
         between = _BETWEEN.search(doc.folded, cur, bs) is not None  # "clashes between X and Y"
         listed = any(p.start == be for p in within(doc.places, be, be + 1)) or any(
             a.start == be for a in within(doc.actors, be, be + 1))  # "in Iraq and Syria"
-        if left_event and right_event and right_own and left_own and not between and not listed:
+        # "five were killed and 20 wounded by a missile fired at X": one toll whose cause is
+        # told on the right is one event
+        toll_goes_on = any(c.start == be for c in casualties) and not any(
+            cur <= t.start < bs for t in triggers) and any(be <= t.start < nxt for t in triggers)
+        if left_event and right_event and right_own and left_own and not between and not listed \
+                and not toll_goes_on:
             cuts.append((cur, bs))
             cur = be
     cuts.append((cur, e))

@@ -62,3 +62,24 @@ def test_mentions_undated_article_looking_back_keeps_its_dated_events_as_backgro
 def test_mentions_undated_article_without_looking_back_keeps_its_event() -> None:
     body = "On March 3, 2014, gunmen stormed a hotel in Baghdad and killed 21 people."
     assert _incidents(body, published=None) == [("2014-03-03", 21)]
+
+
+def _events(body: str) -> list[tuple[str | None, int | None, int | None]]:
+    article = Article(id="t", published_at=PUBLISHED, title=None, body=body)
+    return [(i.place, i.killed, i.injured) for i in extract_incidents(article)]
+
+
+@pytest.mark.parametrize(("body", "expected"), [
+    # one toll whose cause is told after "and": one event, even behind a foreign dateline
+    ("RIYADH (Reuters) - At least five people were killed and 20 wounded by a rocket fired at "
+     "the Iraqi city of Mosul on Tuesday, security sources said.", [("Mosul", 5, 20)]),
+    ("Four people were killed and nine wounded when a bomb exploded in Kirkuk on Tuesday.",
+     [("Kirkuk", 4, 9)]),
+    # two tolls, each with its own place and day, stay two events
+    ("Two people were killed in Mosul on Monday and four were wounded in Basra on Tuesday.",
+     [("Mosul", 2, None), ("Basra", None, 4)]),
+])
+def test_mentions_a_toll_and_its_cause_are_one_clause(
+    body: str, expected: list[tuple[str | None, int | None, int | None]]
+) -> None:
+    assert _events(body) == expected
