@@ -15,6 +15,7 @@ from functools import cache
 from typing import Any
 
 from processors.extract.document import Cue, Document, Trigger
+from processors.text.dates import find_dates
 from processors.text.indexed import Indexed, holding, holds_any, within
 from processors.text.matcher import Matcher
 from processors.text.numbers import Casualty
@@ -45,6 +46,8 @@ _VERB_FIRST = re.compile(r"\w+ed\b|(?:shot|blew|fought|opened|threw|set|took|tak
 _NEW_EVENT_ADJ = re.compile(r"\b(?:\w+est|latest|most|biggest|worst|largest|new|recent)\b",
                             re.IGNORECASE)
 _PLURAL_EXEMPT = ("ss", "us", "is", "ous")
+_DAY_KINDS = frozenset({"weekday", "yesterday", "today"})
+_FIGURE_BEFORE = re.compile(r"(?<![\w,.])\d{1,3}\s+(?:[a-z-]+\s+){0,2}$")  # "19 air strikes"
 
 
 
@@ -196,10 +199,14 @@ def clause_cancelled(start: int, end: int, cues: list[Cue], folded: str) -> bool
     return False
 
 
-def cancelled_by(trigger: Trigger, folded: str, cues: Indexed[Cue], lo: int = 0) -> str | None:
+def cancelled_by(
+    trigger: Trigger, folded: str, cues: Indexed[Cue], lo: int = 0, *, dated: bool = False
+) -> str | None:
     """Why a trigger is not a concrete event ("modality", "aggregate"), or None if it is.
 
     ``lo`` is where the trigger's sentence starts: cues never reach across sentences.
+    ``dated``: the sentence names a day, so "19 air strikes on Monday" are that day's event
+    (ACLED codes one event per day and place) rather than a tally.
     """
     lex = _lexicon()
     for cue in within(cues, max(lo, trigger.start - _CUE_REACH), trigger.start):
@@ -215,9 +222,17 @@ def cancelled_by(trigger: Trigger, folded: str, cues: Indexed[Cue], lo: int = 0)
             cue.kind == "aggregate_plural" and trigger.plural and trigger.count is None
         ):
             return "aggregate"
-    if trigger.approx_count:
+    if trigger.approx_count and not (
+        dated and _FIGURE_BEFORE.search(folded, max(0, trigger.start - 30), trigger.start)
+    ):
         return "aggregate"
     return None
+
+
+def names_a_day(folded: str, start: int, end: int) -> bool:
+    """Whether ``folded[start:end]`` names a day ("on Monday", "yesterday", "March 3")."""
+    return any(d.kind in _DAY_KINDS or (d.kind == "calendar" and all(i[2] for i in d.items))
+               for d in find_dates(folded, start, end))
 
 
 def accidental(folded: str, start: int, end: int, triggers: list[Trigger]) -> bool:
@@ -250,7 +265,8 @@ def tag_triggers(doc: Document) -> None:
             continue
         clause_cues = [c for c in within(cues, s, e) if c.kind == "clause"]
         accident = accidental(folded, s, e, here)
-        standing.extend(t for t in here if cancelled_by(t, folded, cues, s) is None
+        dated = any(t.approx_count for t in here) and names_a_day(folded, s, e)
+        standing.extend(t for t in here if cancelled_by(t, folded, cues, s, dated=dated) is None
                         and not clause_cancelled(t.start, t.end, clause_cues, folded)
                         and not (accident and t.weight <= 1))
         if not accident:

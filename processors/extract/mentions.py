@@ -33,6 +33,9 @@ _TIME_LINK = re.compile(r"\b(?:after|before|following|preceded|followed|since)\b
 _PASSIVE_CASUALTY = re.compile(r"\b(?:were|was|have been|has been|had been|died|dead)\b",
                                re.IGNORECASE)
 
+_DATE_AFTER_REACH = 40
+_FAR = 10**6  # farther than any date in the sentence
+
 _SPEECH = re.compile(r"\b(?:said|says|told|announced|stated|added|reported|confirmed|noted|"
                      r"explained)\b[^.;]{0,80}$", re.IGNORECASE)
 
@@ -228,8 +231,13 @@ def _by_date(
     groups: dict[int, list[Trigger]] = {}
     for trigger in triggers:
         def distance(d: DateMention, t: Trigger = trigger) -> int:
-            # "rockets fired on July 24, 27": a date after its trigger binds tighter.
-            return d.start - t.end if d.start >= t.end else 3 * (t.start - d.end) + 10
+            # "rockets fired on July 24, 27": a date after its trigger binds tighter, but a
+            # bare year far behind it describes something else ("... occupied in 1948").
+            if d.start >= t.end:
+                gap = d.start - t.end
+                far_year = d.kind == "year" and gap > _DATE_AFTER_REACH
+                return _FAR + gap if far_year else gap
+            return 3 * (t.start - d.end) + 10
         nearest = min(range(len(dates)), key=lambda i: distance(dates[i]))
         groups.setdefault(nearest, []).append(trigger)
     return [(groups[i], dates[i]) for i in sorted(groups)]

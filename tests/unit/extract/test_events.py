@@ -6,7 +6,13 @@ import datetime as dt
 
 import pytest
 
-from processors.extract.events import accidental, cancelled_by, find_cues, find_triggers
+from processors.extract.events import (
+    accidental,
+    cancelled_by,
+    find_cues,
+    find_triggers,
+    names_a_day,
+)
 from processors.extract.pipeline import extract_incidents
 from processors.models import Article
 from processors.text.fold import fold
@@ -154,3 +160,29 @@ def test_events_violence_beside_a_fire_still_stands(text: str, event_type: str) 
 def test_events_accidental_sentence(text: str, accident: bool) -> None:
     folded = fold(text)
     assert accidental(folded, 0, len(folded), find_triggers(folded)) is accident
+
+
+@pytest.mark.parametrize(("text", "standing"), [
+    # a counted salvo on a named day is that day's event (ACLED: one per day and place)
+    ("On Monday evening the army struck Mosul with 19 air strikes.", True),
+    ("The army carried out 30 airstrikes on Idlib on Tuesday.", True),
+    # without a day it is a tally
+    ("The army has carried out 19 air strikes on Mosul since January.", False),
+    ("The army carried out 30 airstrikes on Idlib.", False),
+    # a vague count stays a tally even on a day
+    ("The army carried out dozens of airstrikes on Idlib on Tuesday.", False),
+])
+def test_events_counted_strikes_on_a_day_stand(text: str, standing: bool) -> None:
+    article = _article(text, dt.date(2023, 5, 10))
+    types = [i.event_type for i in extract_incidents(article)]
+    assert (types == ["air_drone_strike"]) is standing
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Fighting on Monday.", True), ("It happened yesterday.", True),
+    ("It happened on March 3, 2021.", True), ("It happened in March 2021.", False),
+    ("It happened in 2021.", False),
+])
+def test_events_names_a_day(text: str, expected: bool) -> None:
+    folded = fold(text)
+    assert names_a_day(folded, 0, len(folded)) is expected

@@ -83,3 +83,16 @@ def test_mentions_a_toll_and_its_cause_are_one_clause(
     body: str, expected: list[tuple[str | None, int | None, int | None]]
 ) -> None:
     assert _events(body) == expected
+
+
+@pytest.mark.parametrize(("body", "day"), [
+    # a bare year far behind the trigger describes a place, not the event
+    ("On Monday evening, the army targeted the town of Tal Afar with 19 air strikes, to the "
+     "west of the territories it occupied in 2014.", "2023-05-08"),
+    ("On Monday evening, the army targeted the town of Tal Afar with 19 air strikes, west of "
+     "the hills the group had held from 2014.", "2023-05-08"),
+])
+def test_mentions_a_far_year_does_not_date_the_trigger(body: str, day: str) -> None:
+    article = Article(id="t", published_at=PUBLISHED, title=None, body=body)
+    assert [(str(i.event_date), i.event_type) for i in extract_incidents(article)] == [
+        (day, "air_drone_strike")]
