@@ -66,6 +66,9 @@ _COREFERENCE_REACH = 400
 _BEFORE_TRIGGER = re.compile(r"(?:'s)?\s*(?:[\w-]+\s+){0,2}$")
 _AFTER_TRIGGER = re.compile(r"\s+(?:in|at|near|on|outside|inside|against|targeting)\s+"
                             r"(?:the\s+)?(?:[\w'-]+\s+){0,4}$", re.IGNORECASE)
+_ASIDE = re.compile(r"\b(?:following|after|in (?:response|retaliation|reprisal|revenge) (?:to|for)|"
+                    r"(?:revenge|retaliation) for|to avenge|amid|days? after|hours? after|"
+                    r"weeks? after)\b", re.IGNORECASE)
 _INSTRUMENT_REACH = 80
 _PHRASE_BREAK = re.compile(r"[,;:]|\s--?\s")
 _KIND_RANK = {"facility": 0, "city": 1, "province": 2, "region": 3, "country": 4}
@@ -243,7 +246,8 @@ def _mention(doc: Document, clause: Clause) -> Mention:
     # "the bombing in Sadr City" names an event the reader is assumed to know, and a cause
     # ("in response to a rocket attack") one told elsewhere: they can add to an event of the
     # article, never stand for a new one.
-    merge_only = (clause.definite and not clause.own_date) or clause.mode == "cause"
+    merge_only = (clause.definite and not clause.own_date) or (
+        clause.mode == "cause" and not _told_as_act(clause, places))
     specific_place = any(p.kind in ("city", "facility") for p in places)
     generic = (not clause.own_date and (
         clause.plural_only or clause.toll or (clause.perfect and not specific_place))) or (
@@ -265,7 +269,7 @@ def _resolve(doc: Document, clause: Clause, places: tuple[PlaceMatch, ...], agen
              casualties: tuple[Casualty, ...]) -> Resolution:
     """The venue, attacker (if of the venue's country), target and refined type of a mention."""
     triggers = clause.triggers
-    place = _venue(places, triggers)
+    place = _venue(places, triggers, doc.folded, clause.end)
     country = place.country if place else doc.country
     if (place is not None and place.kind == "country" and doc.country
             and place.country != doc.country and place.country not in regional_countries()):
@@ -317,6 +321,13 @@ def instrument_of(folded: str, triggers: Sequence[Trigger], hi: int) -> str | No
     return None
 
 
+def _told_as_act(clause: Clause, places: tuple[PlaceMatch, ...]) -> bool:
+    """Whether a cause ("hours after rockets slammed into Eilat") is told as an event of its
+    own: a verb naming the weapon or act, then a town or facility of its own."""
+    acts = [t for t in clause.triggers if t.form == "verb" and t.weight >= 3 and not t.definite]
+    return any(p.kind in ("city", "facility") and p.start >= t.end for t in acts for p in places)
+
+
 @cache
 def _period_kinds() -> frozenset[str]:
     """Date kinds that span a period ("in October", "in 2019"): a toll dated so is a tally."""
@@ -347,10 +358,20 @@ def _attached(folded: str, place: PlaceMatch, trigger: Trigger) -> bool:
     return _AFTER_TRIGGER.match(folded, trigger.end, place.start) is not None
 
 
-def _venue(places: tuple[PlaceMatch, ...], triggers: tuple[Trigger, ...]) -> PlaceMatch | None:
+def _venue(
+    places: tuple[PlaceMatch, ...], triggers: tuple[Trigger, ...], folded: str, hi: int
+) -> PlaceMatch | None:
+    """The most specific place of the clause nearest its first trigger; places told after a
+    phrase that names another event ("following claims that a shell struck Ashkelon", "in
+    response to rockets fired at Sderot") are its cause's, not its own, unless none other."""
     if not places:
         return None
     first = min(t.start for t in triggers)
+    last = max(t.end for t in triggers)
+    aside = _ASIDE.search(folded, last, hi)
+    if aside is not None:
+        own = tuple(p for p in places if p.start < aside.start())
+        places = own or places
     return min(places, key=lambda p: (_KIND_RANK.get(p.kind, 5), abs(p.start - first)))
 
 

@@ -74,3 +74,36 @@ def test_roles_weapon_after_by_types_a_generic_attack(body: str, event_type: str
 def test_roles_instrument_of(text: str, expected: str | None) -> None:
     folded = fold(text)
     assert instrument_of(folded, find_triggers(folded), len(folded)) == expected
+
+
+def _places(body: str) -> list[str | None]:
+    article = Article(id="t", published_at=PUBLISHED, title=None, body=body)
+    return [i.place for i in extract_incidents(article)]
+
+
+@pytest.mark.parametrize(("body", "places"), [
+    # the place of the event an aside names is not the venue
+    ("On Monday the army struck Tal Afar with air strikes following claims that a shell hit "
+     "Kirkuk.", ["Tal Afar"]),
+    ("A car bomb exploded in Kirkuk on Monday, a day after a rocket attack in Mosul.",
+     ["Kirkuk"]),
+    ("On Monday the army shelled Tal Afar in retaliation for an attack in Erbil.", ["Tal Afar"]),
+    # with no other place, the aside's place is all there is
+    ("A car bomb exploded near a market on Monday, after gunmen had left Mosul.", ["Mosul"]),
+])
+def test_roles_venue_is_not_the_place_of_an_aside(body: str, places: list[str]) -> None:
+    assert _places(body) == places
+
+
+@pytest.mark.parametrize(("body", "expected"), [
+    # a cause told as an act at a town of its own is reported too
+    ("Turkish jets struck a depot in Sinjar on Thursday, killing two. The raid came a few hours "
+     "after rockets slammed into the city of Erbil.", ["Sinjar", "Erbil"]),
+    # a cause told as a generic attack, or at no town, only explains
+    ("Israeli jets struck a tunnel in Rafah on Thursday, killing two, in response to rocket "
+     "attacks on Israel.", ["Rafah"]),
+    ("Israeli jets struck a tunnel in Rafah on Thursday, killing two. The strike came after "
+     "rockets were fired at Israel.", ["Rafah"]),
+])
+def test_roles_a_cause_told_as_an_act_is_an_event(body: str, expected: list[str]) -> None:
+    assert _places(body) == expected
