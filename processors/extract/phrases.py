@@ -1,7 +1,8 @@
 """Role phrases: the words around a span that make it the attacker, the target or a source.
 
 The phrase lists are ``data/actors.json`` (``attacker_before``, ``claim_after``,
-``blame_before``, ``victim_after``, ...); only the roles stage reads them.
+``blame_before``, ``victim_after``, ...); only the roles stage reads them. The weapon a
+clause names after "by" (``instruments`` of ``data/events.json``) is read here too.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import re
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
+from processors.extract.document import Trigger
 from processors.text.rules import load_rules
 
 # "by" names the attacker only after a participle or an event noun ("carried out by").
@@ -19,6 +21,36 @@ _AGENTIVE_BY = re.compile(
     r"executed|assassinated|shot|stormed|seized|raided|destroyed|planted|detonated|set off|"
     r"attacks?|strikes?|bombings?|raids?|assaults?|ambush(?:es)?|shelling|fire)"
     r"\s+by\s+(?:the\s+)?$", re.IGNORECASE)
+
+
+_INSTRUMENT_REACH = 80
+_PHRASE_BREAK = re.compile(r"[,;:]|\s--?\s")
+
+
+@cache
+def _instruments() -> tuple[tuple[str, re.Pattern[str]], ...]:
+    return tuple((entry["type"], re.compile(rf"(?<![\w-]){entry['pattern']}(?![\w-])",
+                                            re.IGNORECASE))
+                 for entry in load_rules("events")["instruments"])
+
+
+def instrument_of(
+    folded: str, triggers: list[Trigger] | tuple[Trigger, ...], hi: int
+) -> str | None:
+    """The event type the weapon named after "by" right behind a trigger gives ("killed in an
+    attack by a Turkish drone": an air strike), or None when none is named there. The weapon
+    must follow in the trigger's own phrase: no comma or semicolon between them."""
+    for trigger in triggers:
+        end = min(hi, trigger.end + _INSTRUMENT_REACH)
+        stop = _PHRASE_BREAK.search(folded, trigger.end, end)
+        end = stop.start() if stop else end
+        if "by " not in folded[trigger.end : end]:
+            continue
+        for event_type, regex in _instruments():
+            if regex.search(folded, trigger.end, end):
+                return event_type
+    return None
+
 
 
 # The word-order tests below are asked about the same span for every trigger, mention and

@@ -28,6 +28,7 @@ from processors.extract.document import (
 from processors.extract.phrases import (
     attribution_before,
     claims_after,
+    instrument_of,
     speech_after,
     state_sides,
     target_before,
@@ -69,8 +70,6 @@ _AFTER_TRIGGER = re.compile(r"\s+(?:in|at|near|on|outside|inside|against|targeti
 _ASIDE = re.compile(r"\b(?:following|after|in (?:response|retaliation|reprisal|revenge) (?:to|for)|"
                     r"(?:revenge|retaliation) for|to avenge|amid|days? after|hours? after|"
                     r"weeks? after)\b", re.IGNORECASE)
-_INSTRUMENT_REACH = 80
-_PHRASE_BREAK = re.compile(r"[,;:]|\s--?\s")
 _KIND_RANK = {"facility": 0, "city": 1, "province": 2, "region": 3, "country": 4}
 
 
@@ -296,29 +295,6 @@ def _resolve(doc: Document, clause: Clause, places: tuple[PlaceMatch, ...], agen
         top=top, event_type=event_type, agent=agent, target=target, killed=killed,
         injured=_total(casualties, "injured"), kidnapped=_total(casualties, "kidnapped"),
     )
-
-
-@cache
-def _instruments() -> tuple[tuple[str, re.Pattern[str]], ...]:
-    return tuple((entry["type"], re.compile(rf"(?<![\w-]){entry['pattern']}(?![\w-])",
-                                            re.IGNORECASE))
-                 for entry in load_rules("events")["instruments"])
-
-
-def instrument_of(folded: str, triggers: Sequence[Trigger], hi: int) -> str | None:
-    """The event type the weapon named after "by" right behind a trigger gives ("killed in an
-    attack by a Turkish drone": an air strike), or None when none is named there. The weapon
-    must follow in the trigger's own phrase: no comma or semicolon between them."""
-    for trigger in triggers:
-        end = min(hi, trigger.end + _INSTRUMENT_REACH)
-        stop = _PHRASE_BREAK.search(folded, trigger.end, end)
-        end = stop.start() if stop else end
-        if "by " not in folded[trigger.end : end]:
-            continue
-        for event_type, regex in _instruments():
-            if regex.search(folded, trigger.end, end):
-                return event_type
-    return None
 
 
 def _told_as_act(clause: Clause, places: tuple[PlaceMatch, ...]) -> bool:

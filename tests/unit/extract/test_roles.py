@@ -7,8 +7,8 @@ import datetime as dt
 import pytest
 
 from processors.extract.events import find_triggers
+from processors.extract.phrases import instrument_of
 from processors.extract.pipeline import extract_incidents
-from processors.extract.roles import instrument_of
 from processors.models import Article
 from processors.text.fold import fold
 
