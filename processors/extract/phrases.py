@@ -24,6 +24,7 @@ _AGENTIVE_BY = re.compile(
 
 
 _INSTRUMENT_REACH = 80
+_BY_OR_WITH = re.compile(r"\b(?:by|with)\s", re.IGNORECASE)
 _PHRASE_BREAK = re.compile(r"[,;:]|\s--?\s")
 
 
@@ -37,14 +38,14 @@ def _instruments() -> tuple[tuple[str, re.Pattern[str]], ...]:
 def instrument_of(
     folded: str, triggers: list[Trigger] | tuple[Trigger, ...], hi: int
 ) -> str | None:
-    """The event type the weapon named after "by" right behind a trigger gives ("killed in an
-    attack by a Turkish drone": an air strike), or None when none is named there. The weapon
-    must follow in the trigger's own phrase: no comma or semicolon between them."""
+    """The event type the weapon named after "by" or "with" right behind a trigger gives
+    ("killed in an attack by a Turkish drone": an air strike), or None when none is named
+    there. The weapon must follow in the trigger's own phrase: no comma or semicolon between."""
     for trigger in triggers:
         end = min(hi, trigger.end + _INSTRUMENT_REACH)
         stop = _PHRASE_BREAK.search(folded, trigger.end, end)
         end = stop.start() if stop else end
-        if "by " not in folded[trigger.end : end]:
+        if not _BY_OR_WITH.search(folded, trigger.end, end):
             continue
         for event_type, regex in _instruments():
             if regex.search(folded, trigger.end, end):

@@ -55,6 +55,8 @@ def _types(body: str) -> list[str]:
      "shelling_artillery_missile"),
     ("Two policemen were killed by a bomb hidden in a cart in Basra on Tuesday.",
      "remote_explosive_ied"),
+    ("US forces were attacked with drones at a base near Erbil on Tuesday.", "air_drone_strike"),
+    ("Gunmen killed two shepherds near Kirkuk on Tuesday and fled with their sheep.", "attack"),
     # the weapon of another phrase does not type this one
     ("Gunmen killed two men near Mosul on Tuesday, police said, adding that the area was later "
      "hit by mortars.", "attack"),
