@@ -34,6 +34,12 @@ _PASSIVE_CASUALTY = re.compile(r"\b(?:were|was|have been|has been|had been|died|
                                re.IGNORECASE)
 
 _DATE_AFTER_REACH = 40
+_ANOTHER = re.compile(r"\b(?:another|(?:a|the) (?:second|third|fourth|fifth|further|separate))\s+"
+                      r"(?:[\w-]+\s+){0,2}$", re.IGNORECASE)
+_ANOTHER_OPENING = re.compile(r"\W*(?:another|(?:a|the) (?:second|third|fourth|fifth|further))\b",
+                              re.IGNORECASE)
+_ALSO = re.compile(r"\balso\s+(?:[\w-]+\s+)?$", re.IGNORECASE)  # "the group also attacked"
+_ALSO_REACH = 20
 _FAR = 10**6  # farther than any date in the sentence
 
 _SPEECH = re.compile(r"\b(?:said|says|told|announced|stated|added|reported|confirmed|noted|"
@@ -120,22 +126,28 @@ def _clause(
         own_date = False  # "claimed the bombing in a statement late on Thursday"
     # A new event told after an opening that refers back ("The attack came a day after an
     # Israeli strike ...") is not itself a continuation.
-    continues = mode == "refer" or (
-        mode == "new" and _continues(folded, sentence.start, min(t.start for t in triggers)))
+    first = min(t.start for t in triggers)
+    # "Another bomb killed three", "The group also attacked a post": a new event of the story
+    another = any(_ANOTHER.search(folded, max(lo, t.start - 30), t.start) for t in triggers) or (
+        _ALSO.search(folded, max(sentence.start, first - _ALSO_REACH), first) is not None
+        or _ANOTHER_OPENING.match(folded, sentence.start) is not None)
+    continues = not another and (mode == "refer" or (
+        mode == "new" and _continues(folded, sentence.start, first)))
     perfect = not own_date and all(
         _PERFECT.search(folded, max(lo, t.start - 30), t.start)
         or (t.form == "casualty" and _PERFECT_IN.search(t.text)) for t in triggers)
     return Clause(
         sentence=sentence.index, segment=segment, start=lo, end=hi, triggers=tuple(triggers),
         date=date, casualties=tuple(casualties), mode=mode, forced=forced, own_date=own_date,
-        definite=definite, weak=all(t.weight <= 1 for t in triggers), continues=continues,
+        definite=definite and not another, weak=all(t.weight <= 1 for t in triggers),
+        continues=continues,
         perfect=perfect, plural_only=all(t.plural and t.count is None for t in triggers),
         toll=all(t.form == "casualty" for t in triggers) and any(
             c.value >= 100 or c.vague for c in casualties),
         quoted=all(any(qs <= t.start < qe for qs, qe in doc.quotes) for t in triggers),
         background=any(_SINCE.search(folded, max(lo, t.start - 80), t.start) for t in triggers)
         or looks_back(folded, sentence.start, sentence.end),
-        separate=separate_regex().match(folded, sentence.start) is not None,
+        separate=another or separate_regex().match(folded, sentence.start) is not None,
     )
 
 

@@ -47,6 +47,8 @@ def compatible(a: Draft, b: Draft) -> bool:
         return False
     if a.background != b.background or a.country != b.country or a.country is None:
         return False
+    if b.separate and not a.separate and b.place is not None:
+        return False  # "Elsewhere, ...", "Another bomb in Karrada ...": told apart, at a place
     if a.admin1 and b.admin1 and a.admin1 != b.admin1:
         return False
     same_named_place = bool(a.place and b.place and a.place.lower() == b.place.lower())

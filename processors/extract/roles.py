@@ -240,8 +240,12 @@ def _mention(doc: Document, clause: Clause) -> Mention:
     first = min(t.start for t in triggers)
     places = tuple(p for p in within(doc.places, lo, hi) if not _hidden(p, actors, agent))
     attached = [p for p in places if any(_attached(folded, p, t) for t in triggers)]
+    # A clause told apart ("Elsewhere, ...", "The group also attacked ...") at a place of its
+    # own is a new event even when its word is weak.
+    told_apart = clause.separate and bool(places)
     anaphoric = clause.forced or clause.mode == "refer" or (not clause.own_date and (
-        ((clause.definite or clause.weak) and not attached) or clause.continues))
+        ((clause.definite or clause.weak) and not attached and not told_apart)
+        or clause.continues))
     # "the bombing in Sadr City" names an event the reader is assumed to know, and a cause
     # ("in response to a rocket attack") one told elsewhere: they can add to an event of the
     # article, never stand for a new one.

@@ -96,3 +96,25 @@ def test_mentions_a_far_year_does_not_date_the_trigger(body: str, day: str) -> N
     article = Article(id="t", published_at=PUBLISHED, title=None, body=body)
     assert [(str(i.event_date), i.event_type) for i in extract_incidents(article)] == [
         (day, "air_drone_strike")]
+
+
+@pytest.mark.parametrize(("body", "expected"), [
+    ("A car bomb killed five people in Kirkuk on Monday. Elsewhere, gunmen shot dead two "
+     "policemen in Mosul.", [("Kirkuk", 5, None), ("Mosul", 2, None)]),
+    ("Islamic State militants attacked a village near Kirkuk on Monday, killing six civilians. "
+     "The group also attacked an army post in Hawija, killing two soldiers.",
+     [("Kirkuk", 6, None), ("Hawija", 2, None)]),
+    ("Two people were killed in Baghdad on Monday when a bomb exploded at a market. Another "
+     "bomb in the Karrada district killed three.", [("Baghdad", 2, None), ("Karrada", 3, None)]),
+    ("A roadside bomb killed two soldiers in Baghdad on Monday. Also on Monday, gunmen killed a "
+     "shopkeeper in Mosul.", [("Baghdad", 2, None), ("Mosul", 1, None)]),
+    # "also" of a detail, or of a speaker, adds to the event told before
+    ("A car bomb exploded in Kirkuk on Monday, killing five. The attack also wounded 12 people.",
+     [("Kirkuk", 5, 12)]),
+    ("A car bomb exploded in Kirkuk on Monday, killing five. Police also said the bomb wounded "
+     "12 people in Kirkuk.", [("Kirkuk", 5, 12)]),
+])
+def test_mentions_attacks_told_apart_are_events_of_their_own(
+    body: str, expected: list[tuple[str | None, int | None, int | None]]
+) -> None:
+    assert _events(body) == expected
