@@ -67,8 +67,25 @@ def fill_perpetrators(doc: Document) -> None:
         for name, _ in votes.most_common():
             if (sides.get(name) in states) != want_state:
                 continue
+            if not _does(doc.attacker_types.get(name), draft):
+                continue
             draft.perpetrator, draft.attribution = name, "suspected"
             break
+
+
+_FAMILIES = ({"attack", "armed_clash", "abduction"},
+             {"remote_explosive_ied", "suicide_bomb", "grenade"},
+             {"air_drone_strike", "shelling_artillery_missile"})
+
+
+def _does(types: set[str] | None, draft: Draft) -> bool:
+    """Whether an actor the article names only for some kind of attack ("IS claimed the
+    bombing") may be behind this draft: a draft of another kind (a rocket) is someone else's
+    as far as the article says."""
+    if not types or draft.generic_type:
+        return True
+    return any(draft.event_type in family and types & family for family in _FAMILIES) or (
+        draft.event_type in types)
 
 
 def default_targets(drafts: list[Draft]) -> None:

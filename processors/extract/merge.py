@@ -187,11 +187,23 @@ def _antecedent_draft(drafts: list[Draft], detail: Draft, sentence: int) -> Draf
     recent = [d for d in drafts if sentence - max(d.sentences) <= _ANAPHORA_REACH]
     if not recent:
         return None
+    if not detail.generic_type:
+        # "IS claimed the bombing": the bombing told before, not the rocket told since
+        kind = [d for d in recent if _same_family(d.event_type, detail.event_type)]
+        recent = kind or recent
     if detail.target is not None:
         same = [d for d in recent if d.target in (None, detail.target)]
         if same:
             return max(same, key=lambda d: max(d.sentences))
     return max(recent, key=lambda d: max(d.sentences))
+
+
+_FAMILIES = ({"attack", "armed_clash"}, {"remote_explosive_ied", "suicide_bomb", "grenade"},
+             {"air_drone_strike", "shelling_artillery_missile"})
+
+
+def _same_family(a: str, b: str) -> bool:
+    return a == b or any(a in family and b in family for family in _FAMILIES)
 
 
 def _place_headlines(doc: Document, drafts: list[Draft], headlines: list[Draft]) -> list[Draft]:

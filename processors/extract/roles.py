@@ -419,6 +419,8 @@ def attacker_votes(doc: Document) -> Counter[str]:
             agent = attacker_of(doc.folded, trigger, actors, lo=s, hi=e)
             if agent is not None and agent.actor.name is not None:
                 votes[agent.actor.name] += 1
+                if trigger.weight >= 2 and agent.attribution == "claimed":  # "claimed the bombing"
+                    doc.attacker_types.setdefault(agent.actor.name, set()).add(trigger.type)
         for actor in actors:
             # "Officials blamed Kata'ib Hezbollah": blame counts even without an event word.
             if actor.name is not None and (
