@@ -16,6 +16,7 @@ from typing import Any
 
 from processors.alerting import Episode
 from processors.detector import DetectorConfig
+from processors.early import EarlyAlert
 from processors.models import Incident
 
 _EPOCH = dt.date(1970, 1, 5).toordinal()  # a Monday
@@ -127,6 +128,7 @@ class RegionState:
     events: dict[int, list[str]] = field(default_factory=dict)
     episodes: dict[str, Episode] = field(default_factory=dict)
     last_alarm: dict[str, int] = field(default_factory=dict)
+    early: dict[str, EarlyAlert] = field(default_factory=dict)
 
     def add(self, week: int, dims: tuple[str, ...], event_id: str, *, keep_ids: bool) -> None:
         """Count one event in ``week`` under ``dims``."""
@@ -181,6 +183,7 @@ class RegionState:
             "events": {day(w): list(ids) for w, ids in sorted(self.events.items())},
             "episodes": {d: e.to_json() for d, e in sorted(self.episodes.items())},
             "last_alarm": {d: day(w) for d, w in sorted(self.last_alarm.items())},
+            "early": {d: e.to_json() for d, e in sorted(self.early.items())},
         }
 
     @classmethod
@@ -194,4 +197,5 @@ class RegionState:
             events={week(d): list(ids) for d, ids in data["events"].items()},
             episodes={k: Episode.from_json(v) for k, v in data["episodes"].items()},
             last_alarm={k: week(d) for k, d in data["last_alarm"].items()},
+            early={k: EarlyAlert.from_json(v) for k, v in data.get("early", {}).items()},
         )

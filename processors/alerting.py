@@ -34,7 +34,7 @@ from typing import Any
 from processors.detector import SEVERITIES, Verdict
 from processors.models import Alert, AlertStatus, Severity
 
-STATUS_ORDER: dict[str, int] = {"resolved": 0, "raised": 1, "escalated": 2}
+STATUS_ORDER: dict[str, int] = {"resolved": 0, "raised": 1, "escalated": 2, "withdrawn": 3}
 HOLD_SDS = 2.0  # how far above its pre-escalation mean a week may be and still count as quiet
 
 
@@ -97,9 +97,12 @@ def step_episode(episode: Episode | None, verdict: Verdict, *, window_start: dt.
 
 
 def alert_id(*, version: str, region: str, dimension: str, episode_start: dt.date,
-             sequence: int, status: AlertStatus) -> str:  # fmt: skip
-    """The deterministic id of one lifecycle message."""
+             sequence: int, status: AlertStatus,
+             early_as_of: dt.date | None = None) -> str:  # fmt: skip
+    """The deterministic id of one lifecycle message (early ones also hash their ``as_of``)."""
     key = f"{version}|{region}|{dimension}|{episode_start.isoformat()}|{sequence}|{status}"
+    if early_as_of is not None:
+        key += f"|early|{early_as_of.isoformat()}"
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:24]
 
 

@@ -140,7 +140,7 @@ from scipy.special import betainc, gammainc, gammaln, ndtr, ndtri
 
 from processors.models import Severity
 
-DETECTOR_NAME = "nbscan-3"
+DETECTOR_NAME = "nbscan-4"
 SEVERITIES: tuple[Severity, ...] = ("low", "medium", "high", "critical")
 _YEAR_WEEKS = 365.2425 / 7.0
 _MAX_SCORE = 300.0
@@ -177,6 +177,10 @@ class DetectorConfig(BaseModel):
     dispersion_poisson_prior: float = Field(default=0.15, ge=0.0, le=1.0)
     dispersion_prior_scale: float = Field(default=3.0, gt=0.0)
     dispersion_uncertainty: float = Field(default=1.0, ge=0.0)
+    # Early verdicts on open weeks (processors/early.py).
+    early_alerts: bool = True
+    alpha_early: float = Field(default=0.04, ge=0.0, lt=0.5)
+    alpha_early_scan: float = Field(default=0.02, ge=0.0, lt=0.5)
     # Tests.
     scan_weeks: int = Field(default=6, ge=1, le=12)
     alpha_week: float = Field(default=0.004, gt=0.0, lt=0.5)
@@ -365,7 +369,7 @@ def _run_residuals(y: np.ndarray, mu: np.ndarray, post: np.ndarray,
     return np.where(y > mu, out, 0.0)
 
 
-def fit_baseline(reference: Sequence[int], *, first_week: int, test_weeks: Sequence[int],
+def fit_baseline(reference: Sequence[int], *, first_week: int, test_weeks: Sequence[int] | range,
                  config: DetectorConfig) -> Baseline:  # fmt: skip
     """Fit a baseline on ``reference`` (weeks from ``first_week`` on) for ``test_weeks``."""
     y = np.asarray(reference, dtype=float)
@@ -441,10 +445,17 @@ def severity_of(z: float, excess: float, config: DetectorConfig) -> Severity:
     return SEVERITIES[min(by_z, by_excess)]
 
 
-def _components(baseline: Baseline, m: int) -> list[tuple[float, float, float]]:
-    # (weight, mean, variance) of the predictive count of the last m weeks under each
-    # dispersion: negative binomial φ·μ, plus the level's and the season's uncertainty.
-    shape = sum(baseline.shape[-m:])
+def predictive_parts(baseline: Baseline, m: int, *,
+                     fraction: float = 1.0) -> list[tuple[float, float, float]]:  # fmt: skip
+    """(weight, mean, variance) of the predictive count of the last ``m`` weeks under each
+    dispersion: negative binomial φ·μ, plus the level's and the season's uncertainty.
+
+    ``fraction`` < 1 is the share of the last week seen so far: its mean counts fraction·μ,
+    and the window's variance stays φ times its mean plus the uncertainties (a thinned
+    negative binomial has less, fraction·μ·(1 + fraction·(φ − 1)); real attacks cluster in
+    days more than a thinning does).
+    """
+    shape = sum(baseline.shape[-m:-1]) + baseline.shape[-1] * fraction
     shape_var = max(baseline.shape_var[-m:])
     out = []
     for weight, phi, level, level_var in zip(baseline.weights, baseline.dispersions,
@@ -457,27 +468,58 @@ def _components(baseline: Baseline, m: int) -> list[tuple[float, float, float]]:
     return out
 
 
-def _window(parts: list[tuple[float, float, float]]) -> tuple[float, float]:
-    # The mixture's mean and variance.
+def moments(parts: list[tuple[float, float, float]]) -> tuple[float, float]:
+    """The mixture's mean and variance."""
     mean = sum(w * mu for w, mu, _ in parts)
     second = sum(w * (var + mu * mu) for w, mu, var in parts)
     return mean, max(second - mean * mean, 1e-12)
 
 
-def _tail(parts: list[tuple[float, float, float]], observed: int) -> float:
+def mixture_tail(parts: list[tuple[float, float, float]], observed: int) -> float:
+    """P(Y ≥ observed) under the predictive mixture."""
     return min(1.0, sum(w * nb_tail(observed, mu, var) for w, mu, var in parts))
 
 
-def _verdict(alarm: bool, m: int, observed: int, mean: float, var: float, p: float,
-             config: DetectorConfig) -> Verdict:  # fmt: skip
+def make_verdict(alarm: bool, m: int, observed: int, mean: float, var: float, p: float,
+                 config: DetectorConfig) -> Verdict:  # fmt: skip
+    """A verdict with its z, score and (if it alarms) severity."""
     z = (observed - mean) / math.sqrt(max(var, 1e-12))
     score = max(0.0, min(-math.log10(max(p, 1e-300)), _MAX_SCORE))
     severity = severity_of(z, observed - mean, config) if alarm else None
     return Verdict(alarm, m, observed, round(mean, 6), p, round(score, 4), round(z, 4), severity)
 
 
+BaselineCache = dict[tuple[int, int, int, tuple[int, ...]], Baseline]
+_CACHE_LIMIT = 20_000
+
+
+def week_baseline(counts: Sequence[int], *, end_week: int, config: DetectorConfig,
+                  cache: BaselineCache | None = None) -> Baseline | None:  # fmt: skip
+    """The baseline ``assess`` tests the last week of ``counts`` against (None: too little
+    history). ``cache`` memoises fits by their reference weeks: an open week is tested again
+    at every report, against the same closed history."""
+    ref_end = len(counts) - 1 - config.guard_weeks
+    ref_start = max(0, ref_end - config.baseline_weeks)
+    if ref_end - ref_start < config.min_history_weeks:
+        return None
+    m_max = min(config.scan_weeks, len(counts))
+    first_week = end_week - (len(counts) - 1) + ref_start
+    reference = tuple(int(c) for c in counts[ref_start:ref_end])
+    key = (first_week, end_week, m_max, reference)
+    if cache is not None and key in cache:
+        return cache[key]
+    baseline = fit_baseline(reference, first_week=first_week,
+                            test_weeks=range(end_week - m_max + 1, end_week + 1), config=config)
+    if cache is not None:
+        if len(cache) >= _CACHE_LIMIT:
+            cache.clear()
+        cache[key] = baseline
+    return baseline
+
+
 def assess(counts: Sequence[int], *, end_week: int, last_alarm_age: int | None,
-           config: DetectorConfig, full: bool = False) -> Verdict:  # fmt: skip
+           config: DetectorConfig, full: bool = False,
+           cache: BaselineCache | None = None) -> Verdict:  # fmt: skip
     """Test the last week of ``counts`` (consecutive weeks ending at absolute week ``end_week``).
 
     ``last_alarm_age`` is how many weeks before this one the series last alarmed (None: never
@@ -488,36 +530,31 @@ def assess(counts: Sequence[int], *, end_week: int, last_alarm_age: int | None,
     current = int(counts[-1]) if counts else 0
     if current <= 0 and not full:
         return QUIET
-    ref_end = len(counts) - 1 - config.guard_weeks
-    ref_start = max(0, ref_end - config.baseline_weeks)
-    if ref_end - ref_start < config.min_history_weeks:
+    baseline = week_baseline(counts, end_week=end_week, config=config, cache=cache)
+    if baseline is None:
         return QUIET
     m_max = min(config.scan_weeks, len(counts))
-    test_weeks = list(range(end_week - m_max + 1, end_week + 1))
-    first_week = end_week - (len(counts) - 1) + ref_start
-    baseline = fit_baseline(counts[ref_start:ref_end], first_week=first_week,
-                            test_weeks=test_weeks, config=config)
-    current_parts = _components(baseline, 1)
-    current_mean, current_var = _window(current_parts)
-    current_tail = _tail(current_parts, current)
+    current_parts = predictive_parts(baseline, 1)
+    current_mean, current_var = moments(current_parts)
+    current_tail = mixture_tail(current_parts, current)
     best: tuple[float, Verdict] | None = None
     for m in range(1, m_max + 1):
         if m > 1 and (last_alarm_age is not None and last_alarm_age < m):
             break
-        parts = _components(baseline, m)
-        mean, var = _window(parts)
+        parts = predictive_parts(baseline, m)
+        mean, var = moments(parts)
         observed = int(sum(counts[-m:]))
         if observed < config.min_events or observed - mean < config.min_excess:
             continue
         if m > 1 and (current <= current_mean or current_tail > config.scan_current_quantile):
             break
-        p = _tail(parts, observed)
+        p = mixture_tail(parts, observed)
         alpha = config.alpha_week if m == 1 else config.alpha_scan
         if baseline.reference_weeks < config.full_history_weeks:
             alpha *= baseline.reference_weeks / config.full_history_weeks
         ratio = p / alpha
         if best is None or ratio < best[0]:
-            best = (ratio, _verdict(ratio <= 1.0, m, observed, mean, var, p, config))
+            best = (ratio, make_verdict(ratio <= 1.0, m, observed, mean, var, p, config))
     if best is None:
-        return _verdict(False, 1, current, current_mean, current_var, current_tail, config)
+        return make_verdict(False, 1, current, current_mean, current_var, current_tail, config)
     return best[1]

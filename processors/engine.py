@@ -49,7 +49,8 @@ from processors.aggregate import (
     week_start_date,
 )
 from processors.alerting import alert_id, alert_sort_key, step_episode, top_names
-from processors.detector import DetectorConfig, Verdict, assess
+from processors.detector import SEVERITIES, BaselineCache, DetectorConfig, Verdict, assess
+from processors.early import EarlyAlert, early_verdict
 from processors.errors import SitrepError
 from processors.models import Alert, AlertStatus, Incident, Severity
 
@@ -92,6 +93,8 @@ class AlertEngine:
         self._dirty: set[str] = {"meta", *(f"region:{r}" for r in self._regions)}
         self._undated: set[str] = set()
         self._placed_weeks: dict[int, int] = {}
+        self._cache: BaselineCache = {}
+        self._touched: set[tuple[str, int]] = set()  # open (region, week)s with new events
 
     # -- the three verbs -------------------------------------------------------------------
 
@@ -128,16 +131,18 @@ class AlertEngine:
         return "moved"
 
     def advance(self, watermark: dt.date) -> list[Alert]:
-        """Move event time to ``watermark`` (never back) and test every week that closed."""
+        """Move event time to ``watermark`` (never back), give every week that closed its final
+        verdict, then test the open weeks that received events since the last call early."""
         if self._watermark is None or watermark > self._watermark:
             self._watermark = watermark
             self._dirty.add("meta")
         target = self._closed_through()
         if target is None:
-            return []
+            return self._early(None)
         if self._origin is None:
             # Nothing counted yet: the closed weeks are empty, and stay untested for good.
             self._evaluated = target if self._evaluated is None else max(self._evaluated, target)
+            self._touched.clear()
             return []
         first = self._origin if self._evaluated is None else max(self._origin, self._evaluated + 1)
         alerts: list[Alert] = []
@@ -146,11 +151,12 @@ class AlertEngine:
             for code in sorted(self._regions):
                 found.extend(self._evaluate(code, week))
             alerts.extend(sorted(found, key=alert_sort_key))
+            alerts.extend(self._settle_early(week))
         if target >= first:
             self._evaluated = target
             self._dirty.add("meta")
             self._prune(target)
-        return alerts
+        return alerts + self._early(target)
 
     def report(self) -> EngineReport:
         """What the engine knows now; ``counters["late"]`` counts incidents too late to alert."""
@@ -274,6 +280,8 @@ class AlertEngine:
         keep_ids = closed is None or week > closed - self.config.scan_weeks
         for code in placement.regions:
             self._region(code).add(week, placement.dimensions, event_id, keep_ids=keep_ids)
+            if closed is None or week > closed:
+                self._touched.add((code, week))
         return closed is not None and week <= closed
 
     def _unplace(self, event_id: str, placement: Placement) -> bool:
@@ -310,7 +318,8 @@ class AlertEngine:
             last = region.last_alarm.get(dim)
             verdict = assess(region.series(dim, first=first, last=week), end_week=week,
                              last_alarm_age=None if last is None else week - last,
-                             config=self.config, full=episode is not None)  # fmt: skip
+                             config=self.config, full=episode is not None,
+                             cache=self._cache)  # fmt: skip
             if self.observer is not None:
                 self.observer(code, dim, week_start_date(week, self.config.week_start), verdict)
             if verdict.alarm:
@@ -341,7 +350,8 @@ class AlertEngine:
         return alerts
 
     def _alert(self, code: str, dim: str, week: int, verdict: Verdict, status: AlertStatus,
-               start: dt.date, sequence: int, peak: Severity) -> Alert:  # fmt: skip
+               start: dt.date, sequence: int, peak: Severity, *,
+               early_as_of: dt.date | None = None) -> Alert:  # fmt: skip
         ws = self.config.week_start
         weeks = verdict.weeks if status != "resolved" else 1
         region = self._regions[code]
@@ -354,12 +364,15 @@ class AlertEngine:
         perps = [self._perpetrator(e) for e in ids]
         return Alert(
             alert_id=alert_id(version=self._version, region=code, dimension=dim,
-                              episode_start=start, sequence=sequence, status=status),
+                              episode_start=start, sequence=sequence, status=status,
+                              early_as_of=early_as_of),
             region=code,
             dimension=dim,
             window_start=week_start_date(week - weeks + 1, ws),
             window_end=week_end_date(week, ws),
             status=status,
+            as_of=early_as_of or self._closing_day(week),
+            final=early_as_of is None,
             observed=verdict.observed,
             expected=max(verdict.expected, 0.0),
             score=verdict.score,
@@ -368,6 +381,100 @@ class AlertEngine:
             top_perpetrators=top_names(perps, self.config.top_perpetrators),
             detector_version=self._version,
         )
+
+    def _closing_day(self, week: int) -> dt.date:
+        """The first watermark at which ``week`` is closed: the ``as_of`` of its final verdict."""
+        end = week_end_date(week, self.config.week_start)
+        return end + dt.timedelta(days=self.config.grace_days + 1)
+
+    def _dims(self, region: RegionState, weeks: Iterable[int]) -> list[str]:
+        if not self.config.dimension_alerts:
+            return ["all"]
+        return sorted({d for w in weeks for d in region.counts.get(w, {})})
+
+    def _early(self, closed: int | None) -> list[Alert]:
+        """Early verdicts on the open weeks that received events since the last call."""
+        touched, self._touched = self._touched, set()
+        if not self.config.early_alerts or not touched or self._watermark is None:
+            return []
+        assert self._origin is not None
+        c = self.config
+        now = week_of(self._watermark, c.week_start)
+        span = c.baseline_weeks + c.guard_weeks + c.scan_weeks
+        alerts: list[Alert] = []
+        for code in sorted({code for code, _ in touched}):
+            region = self._regions[code]
+            oldest = min(w for r, w in touched if r == code)
+            if closed is not None:
+                oldest = max(oldest, closed + 1)
+            weeks = [w for w in range(oldest, now + 1) if w in region.counts]
+            for dim in self._dims(region, weeks):
+                if dim in region.episodes:
+                    continue  # a final alert is open: its analysts know already
+                best: tuple[int, Verdict] | None = None
+                for week in weeks:
+                    last = region.last_alarm.get(dim)
+                    seen = (self._watermark - week_start_date(week, c.week_start)).days + 1
+                    verdict = early_verdict(
+                        region.series(dim, first=max(self._origin, week - span), last=week),
+                        end_week=week, days_seen=min(max(seen, 1), 7),
+                        last_alarm_age=None if last is None else week - last, config=c,
+                        cache=self._cache)  # fmt: skip
+                    if verdict.alarm and (best is None or _rank(verdict) > _rank(best[1])):
+                        best = (week, verdict)
+                if best is not None:
+                    alerts.extend(self._raise_early(code, dim, *best))
+        return alerts
+
+    def _raise_early(self, code: str, dim: str, week: int, verdict: Verdict) -> list[Alert]:
+        region = self._regions[code]
+        assert verdict.severity is not None and self._watermark is not None
+        first = week - verdict.weeks + 1
+        record = region.early.get(dim)
+        self._dirty.add(f"region:{code}")
+        if record is None:
+            record = region.early[dim] = EarlyAlert(
+                week_start_date(first, self.config.week_start), first, [week],
+                verdict.severity, 1, False, verdict.expected, verdict.score)  # fmt: skip
+            status: AlertStatus = "raised"
+            sequence = 0
+        else:
+            record.first_week = min(record.first_week, first)
+            if week not in record.weeks:
+                record.weeks = sorted([*record.weeks, week])
+            if SEVERITIES.index(verdict.severity) <= SEVERITIES.index(record.severity):
+                return []
+            status, sequence = "escalated", record.sent
+            record.sent += 1
+            record.severity = verdict.severity
+        record.expected, record.score = verdict.expected, verdict.score
+        return [self._alert(code, dim, week, verdict, status, record.start, sequence,
+                            record.severity, early_as_of=self._watermark)]  # fmt: skip
+
+    def _settle_early(self, week: int) -> list[Alert]:
+        """Confirm or withdraw the pending early alerts that named ``week``, now closed."""
+        alerts: list[Alert] = []
+        for code in sorted(self._regions):
+            region = self._regions[code]
+            for dim in sorted(region.early):
+                record = region.early[dim]
+                if not any(w <= week for w in record.weeks):
+                    continue
+                record.weeks = [w for w in record.weeks if w > week]
+                alarmed = region.last_alarm.get(dim)
+                record.confirmed |= alarmed is not None and alarmed >= record.first_week
+                self._dirty.add(f"region:{code}")
+                if record.weeks:
+                    continue
+                del region.early[dim]
+                if record.confirmed:
+                    continue
+                seen = sum(region.series(dim, first=record.first_week, last=week))
+                verdict = Verdict(False, week - record.first_week + 1, seen, record.expected,
+                                  1.0, 0.0, 0.0, None)  # fmt: skip
+                alerts.append(self._alert(code, dim, week, verdict, "withdrawn", record.start,
+                                          record.sent, record.severity))  # fmt: skip
+        return alerts
 
     def _has_dim(self, event_id: str, dim: str) -> bool:
         entry = self._index.get(event_id)
@@ -420,6 +527,11 @@ class AlertEngine:
         return entry.to_json() if entry is not None else None
 
 
+def _rank(verdict: Verdict) -> tuple[int, float]:
+    severity = SEVERITIES.index(verdict.severity) if verdict.severity else -1
+    return severity, verdict.score
+
+
 def run_offline(incidents: Iterable[Incident], *, config: DetectorConfig | None = None,
                 watermark: dt.date | None = None, flush: bool = False) -> list[Alert]:  # fmt: skip
     """All alerts for a set of incidents in any order (``sitrep alerts FILE``).
@@ -442,6 +554,20 @@ def run_offline(incidents: Iterable[Incident], *, config: DetectorConfig | None 
     return engine.advance(end)
 
 
+def run_in_order(incidents: Iterable[Incident], *,
+                 config: DetectorConfig | None = None) -> list[Alert]:  # fmt: skip
+    """The messages a worker emits when ``incidents`` arrive in this order (``sitrep alerts
+    FILE --in-order``): each one added, then event time advanced to the running watermark."""
+    engine = AlertEngine(config)
+    alerts: list[Alert] = []
+    for incident in incidents:
+        engine.add(incident)
+        watermark = stream_watermark(engine.watermark, incident)
+        if watermark is not None:
+            alerts.extend(engine.advance(watermark))
+    return alerts
+
+
 def stream_watermark(current: dt.date | None, incident: Incident) -> dt.date | None:
     """The running watermark a stream keeps: the newest event date seen so far."""
     day = incident.event_date
@@ -450,4 +576,5 @@ def stream_watermark(current: dt.date | None, incident: Incident) -> dt.date | N
     return day if current is None or day > current else current
 
 
-__all__ = ["AddOutcome", "AlertEngine", "EngineReport", "run_offline", "stream_watermark"]
+__all__ = ["AddOutcome", "AlertEngine", "EngineReport", "run_in_order", "run_offline",
+           "stream_watermark"]
