@@ -7,8 +7,8 @@ from pathlib import Path
 
 import orjson
 
-from processors.errors import InvalidArticle, InvalidIncident, SchemaViolation
-from processors.models import Article, Incident
+from processors.errors import InvalidArticle, SchemaViolation
+from processors.models import Article
 
 
 def iter_article_records(paths: list[Path]) -> Iterator[tuple[str, bytes]]:
@@ -71,17 +71,3 @@ def read_articles(paths: list[Path]) -> list[Article]:
         except ValueError as exc:
             raise InvalidArticle(f"article {article_id}: {exc}") from None
     return articles
-
-
-def read_incidents(path: Path) -> list[Incident]:
-    """Parse an incident JSON-lines file; a bad line raises InvalidIncident with its number."""
-    incidents = []
-    with path.open("rb") as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                incidents.append(Incident.model_validate_json(line))
-            except ValueError as exc:
-                raise InvalidIncident(f"{path}:{number}: {exc}") from None
-    return incidents
