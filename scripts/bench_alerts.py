@@ -58,8 +58,8 @@ if __package__ in (None, ""):
 from bench_rules import Published, ears_c1, oracle_alarms, oracle_pvalues, surge_rule
 from simulate import DISPERSIONS, MEANS, START, Series, incidents_for, simulate
 
-from processors.detector import DetectorConfig, Verdict, assess
-from processors.engine import AlertEngine, stream_watermark
+from processors.detect.detector import DetectorConfig, Verdict, assess
+from processors.detect.engine import AlertEngine, stream_watermark
 from processors.models import Alert, Incident
 
 Events = list[list[tuple[int, int, bool]]]  # per series: (week, as_of day, withdrawn)

@@ -131,7 +131,7 @@ def extract(
     paths: Annotated[list[Path], typer.Argument(help="article files (.txt, .json, .jsonl)")],
 ) -> None:
     """Offline: articles in, incident JSON lines out (the prediction format), no Kafka."""
-    from processors.extract import extract_corpus
+    from processors.correlate.corpus import extract_corpus
     from streams.files import read_articles
 
     settings = _settings()
@@ -144,7 +144,7 @@ def extract(
 def _read_incident_file(path: Path) -> list[Incident]:
     """The incidents of a JSON-lines (prediction format) or ACLED CSV file, in line order;
     every line that is not one is reported on stderr with its number, and skipped."""
-    from processors.backfill import Skipped, read_backfill
+    from processors.detect.backfill import Skipped, read_backfill
 
     incidents = []
     try:
@@ -173,7 +173,7 @@ def alerts(
              "then early verdicts on the weeks still open).")] = True,
 ) -> None:
     """Offline: incident lines in, alert JSON lines out, with the stream's detector."""
-    from processors.engine import run_in_order, run_offline
+    from processors.detect.engine import run_in_order, run_offline
     from streams.pipeline import detector_config
 
     config = detector_config(_settings())
@@ -191,18 +191,21 @@ def evaluate(
     gold: Annotated[Path, typer.Argument(help="gold incidents (.jsonl), as in SCHEMA.md")],
     min_f1: Annotated[float, typer.Option(help="Exit 1 when F1 is below this.")] = 0.0,
     min_field: Annotated[float, typer.Option(help="Exit 1 when a field is below this.")] = 0.0,
+    detail: Annotated[bool, typer.Option(
+        help="Add scores by continent and country and the confusion of event types and "
+             "target classes.")] = False,
 ) -> None:
     """Score extraction against gold incidents exactly as SCHEMA.md defines it."""
-    from processors.extract import extract_corpus
-    from processors.scoring import evaluate as score
-    from processors.scoring import format_report, load_gold
+    from processors.correlate.corpus import extract_corpus
+    from processors.evaluate.scoring import evaluate as score
+    from processors.evaluate.scoring import format_report, load_gold
     from streams.files import read_articles
 
     settings = _settings()
     predictions = extract_corpus(read_articles([articles]),
                                  include_background=settings.include_background)
     report = score(predictions, load_gold(gold.read_bytes()))
-    typer.echo(format_report(report))
+    typer.echo(format_report(report, detail=detail))
     failing = [name for name, value in report.field_accuracy.items() if value < min_field]
     if report.f1 < min_f1 or failing:
         err.print(f"below the bar: F1 {report.f1:.3f} (min {min_f1}), fields {failing}")
