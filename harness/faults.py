@@ -39,7 +39,7 @@ from aiokafka.admin import AIOKafkaAdminClient
 from harness.corpus import hostile_messages
 from processors.correlate.dedup import EventIndex
 from processors.detect.detector import DetectorConfig
-from processors.detect.engine import run_in_order, run_offline
+from processors.detect.offline import run_in_order, run_offline
 from processors.errors import InvalidArticle
 from processors.extract.pipeline import extract_incidents
 from processors.models import Alert, Incident

@@ -59,7 +59,8 @@ from bench_rules import Published, ears_c1, oracle_alarms, oracle_pvalues, surge
 from simulate import DISPERSIONS, MEANS, START, Series, incidents_for, simulate
 
 from processors.detect.detector import DetectorConfig, Verdict, assess
-from processors.detect.engine import AlertEngine, stream_watermark
+from processors.detect.engine import AlertEngine
+from processors.detect.offline import stream_watermark
 from processors.models import Alert, Incident
 
 Events = list[list[tuple[int, int, bool]]]  # per series: (week, as_of day, withdrawn)

@@ -173,7 +173,7 @@ def alerts(
              "then early verdicts on the weeks still open).")] = True,
 ) -> None:
     """Offline: incident lines in, alert JSON lines out, with the stream's detector."""
-    from processors.detect.engine import run_in_order, run_offline
+    from processors.detect.offline import run_in_order, run_offline
     from streams.pipeline import detector_config
 
     config = detector_config(_settings())

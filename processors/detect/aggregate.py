@@ -14,9 +14,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from processors.detect.alerting import Episode
+from processors.detect.alerting import EarlyAlert, Episode
 from processors.detect.detector import DetectorConfig
-from processors.detect.early import EarlyAlert
 from processors.models import Incident
 
 _EPOCH = dt.date(1970, 1, 5).toordinal()  # a Monday
@@ -41,6 +40,11 @@ def week_end_date(week: int, week_start: int = 0) -> dt.date:
 def last_closed_week(watermark: dt.date, *, grace_days: int, week_start: int = 0) -> int:
     """The newest week whose last day plus the grace period lies before ``watermark``."""
     return week_of(watermark - dt.timedelta(days=grace_days), week_start) - 1
+
+
+def closing_day(week: int, *, grace_days: int, week_start: int = 0) -> dt.date:
+    """The first watermark at which ``week`` is closed: the ``as_of`` of its final verdict."""
+    return week_end_date(week, week_start) + dt.timedelta(days=grace_days + 1)
 
 
 @dataclass(frozen=True, slots=True)

@@ -32,10 +32,11 @@ have an alert.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Protocol
 
+from processors.detect.aggregate import RegionState, week_of, week_start_date
+from processors.detect.alerting import EarlyAlert
 from processors.detect.detector import (
     SEVERITIES,
     BaselineCache,
@@ -48,41 +49,9 @@ from processors.detect.detector import (
     predictive_parts,
     week_baseline,
 )
-from processors.models import Severity
+from processors.models import Alert, AlertStatus, Severity
 
 LOOKS_PER_WEEK = 6  # days 1..6 of a week; on day 7 the week-to-date test is the final one
-
-
-@dataclass(slots=True)
-class EarlyAlert:
-    """A pending early alert of one series: what it named and whether a final test agreed."""
-
-    start: dt.date  # first day of the window of its first message (its id's anchor)
-    first_week: int  # the oldest week of the windows it named
-    weeks: list[int] = field(default_factory=list)  # weeks it named, not yet closed
-    severity: Severity = "low"
-    sent: int = 1
-    confirmed: bool = False
-    expected: float = 0.0
-    score: float = 0.0
-
-    def to_json(self) -> dict[str, Any]:
-        """A JSON-able dict of this record."""
-        return {"start": self.start.isoformat(), "first_week": self.first_week,
-                "weeks": list(self.weeks), "severity": self.severity, "sent": self.sent,
-                "confirmed": self.confirmed, "expected": self.expected,
-                "score": self.score}  # fmt: skip
-
-    @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> EarlyAlert:
-        """The record ``to_json`` wrote."""
-        severity = data["severity"]
-        if severity not in SEVERITIES:
-            raise ValueError(f"unknown severity {severity!r}")
-        return cls(dt.date.fromisoformat(data["start"]), int(data["first_week"]),
-                   [int(w) for w in data["weeks"]], severity, int(data["sent"]),
-                   bool(data["confirmed"]), float(data["expected"]),
-                   float(data["score"]))  # fmt: skip
 
 
 def week_to_date(counts: Sequence[int], *, end_week: int, days_seen: int,
@@ -139,4 +108,113 @@ def early_verdict(counts: Sequence[int], *, end_week: int, days_seen: int,
     return partial if partial is not None and partial.alarm else verdict
 
 
-__all__ = ["LOOKS_PER_WEEK", "EarlyAlert", "early_verdict", "week_to_date"]
+class AlertBuilder(Protocol):
+    """The engine's message builder (``AlertEngine._alert``)."""
+
+    def __call__(self, code: str, dim: str, week: int, verdict: Verdict, status: AlertStatus,
+                 start: dt.date, sequence: int, peak: Severity, *,
+                 early_as_of: dt.date | None = None) -> Alert: ...  # fmt: skip
+
+
+def early_alerts(regions: Mapping[str, RegionState], touched: Iterable[tuple[str, int]], *,
+                 watermark: dt.date, origin: int, closed: int | None, config: DetectorConfig,
+                 cache: BaselineCache,
+                 build: AlertBuilder) -> tuple[list[Alert], set[str]]:  # fmt: skip
+    """Early verdicts, as of ``watermark``, on the open weeks of the regions that received
+    events (``touched``: region, week); the messages and the regions whose state changed."""
+    now = week_of(watermark, config.week_start)
+    span = config.baseline_weeks + config.guard_weeks + config.scan_weeks
+    oldest: dict[str, int] = {}
+    for code, week in touched:
+        oldest[code] = min(week, oldest.get(code, week))
+    alerts: list[Alert] = []
+    changed: set[str] = set()
+    for code in sorted(oldest):
+        region = regions[code]
+        start = oldest[code] if closed is None else max(oldest[code], closed + 1)
+        weeks = [w for w in range(start, now + 1) if w in region.counts]
+        dims = sorted({d for w in weeks for d in region.counts[w]}) if (
+            config.dimension_alerts) else ["all"]
+        for dim in dims:
+            if dim in region.episodes:
+                continue  # a final alert is open: its analysts know already
+            best: tuple[int, Verdict] | None = None
+            for week in weeks:
+                last = region.last_alarm.get(dim)
+                seen = (watermark - week_start_date(week, config.week_start)).days + 1
+                verdict = early_verdict(
+                    region.series(dim, first=max(origin, week - span), last=week),
+                    end_week=week, days_seen=min(max(seen, 1), 7),
+                    last_alarm_age=None if last is None else week - last, config=config,
+                    cache=cache)  # fmt: skip
+                if verdict.alarm and (best is None or _rank(verdict) > _rank(best[1])):
+                    best = (week, verdict)
+            if best is not None:
+                changed.add(code)
+                alerts.extend(_raise(region, code, dim, *best, watermark=watermark,
+                                     config=config, build=build))  # fmt: skip
+    return alerts, changed
+
+
+def _rank(verdict: Verdict) -> tuple[int, float]:
+    severity = SEVERITIES.index(verdict.severity) if verdict.severity else -1
+    return severity, verdict.score
+
+
+def _raise(region: RegionState, code: str, dim: str, week: int, verdict: Verdict, *,
+           watermark: dt.date, config: DetectorConfig,
+           build: AlertBuilder) -> list[Alert]:  # fmt: skip
+    # An early alarm opens a pending record (raised) or adds to it (escalated if more severe).
+    assert verdict.severity is not None
+    first = week - verdict.weeks + 1
+    record = region.early.get(dim)
+    status: AlertStatus = "raised"
+    sequence = 0
+    if record is None:
+        record = region.early[dim] = EarlyAlert(
+            week_start_date(first, config.week_start), first, [week], verdict.severity)
+    else:
+        record.first_week = min(record.first_week, first)
+        if week not in record.weeks:
+            record.weeks = sorted([*record.weeks, week])
+        if SEVERITIES.index(verdict.severity) <= SEVERITIES.index(record.severity):
+            return []
+        status, sequence = "escalated", record.sent
+        record.sent += 1
+        record.severity = verdict.severity
+    record.expected, record.score = verdict.expected, verdict.score
+    return [build(code, dim, week, verdict, status, record.start, sequence, record.severity,
+                  early_as_of=watermark)]  # fmt: skip
+
+
+def settle_early(regions: Mapping[str, RegionState], week: int, *,
+                 build: AlertBuilder) -> tuple[list[Alert], set[str]]:  # fmt: skip
+    """Confirm or withdraw the pending early alerts that named ``week``, which just closed
+    (its final verdicts are in ``last_alarm``); the messages and the regions changed."""
+    alerts: list[Alert] = []
+    changed: set[str] = set()
+    for code in sorted(regions):
+        region = regions[code]
+        for dim in sorted(region.early):
+            record = region.early[dim]
+            if not any(w <= week for w in record.weeks):
+                continue
+            changed.add(code)
+            record.weeks = [w for w in record.weeks if w > week]
+            alarmed = region.last_alarm.get(dim)
+            record.confirmed |= alarmed is not None and alarmed >= record.first_week
+            if record.weeks:
+                continue
+            del region.early[dim]
+            if record.confirmed:
+                continue  # the final raised message was its confirmation
+            seen = sum(region.series(dim, first=record.first_week, last=week))
+            verdict = Verdict(False, week - record.first_week + 1, seen, record.expected, 1.0,
+                              0.0, 0.0, None)  # fmt: skip
+            alerts.append(build(code, dim, week, verdict, "withdrawn", record.start,
+                                record.sent, record.severity))  # fmt: skip
+    return alerts, changed
+
+
+__all__ = ["LOOKS_PER_WEEK", "AlertBuilder", "early_alerts", "early_verdict", "settle_early",
+           "week_to_date"]

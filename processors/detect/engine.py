@@ -6,29 +6,24 @@ The stream and the offline ``sitrep alerts`` drive the same object with the same
   newest (``version``, then ``incident_id``) wins, and a newer version that moves the event
   moves its count. Background, undated, month-precision and unplaced incidents never count.
 * ``advance(watermark)`` moves event time on. A week is *closed* once its last day plus
-  ``grace_days`` lies before the watermark; closed weeks are tested for every known region,
-  oldest first, and the lifecycle messages they cause are returned.
-* ``report()`` says what happened (counters, watermark, regions); ``take_dirty()`` and
-  ``to_state()`` / ``from_state()`` persist it.
+  ``grace_days`` lies before the watermark; closed weeks get their *final* verdict for every
+  known region, oldest first. Then the open weeks that received events since the last call
+  get an *early* verdict (``processors/detect/early.py``). It returns the lifecycle messages.
+* ``report()`` says what happened; ``take_dirty()``, ``to_state()``, ``from_state()`` persist.
 
-Why a week waits for the grace period: a verdict that is computed only once nothing on time
-can change it is the same whatever order the incidents came in, so the stream and a replay
-of the log emit identical alerts. The price is latency: an alert for week *w* leaves when
-the watermark passes the end of *w* plus ``grace_days``. The default, 14, comes from the
-reporting delays in the seed articles (``/work/shared/eval``): of 49 day- or week-precise
-event mentions, 20 came within 14 days of the event, but 26 of the 29 later ones sit in one
-retrospective timeline article (events the stream would have counted from their first
-reports); outside it, 13 of 16 came within 14 days, and every article's newest event within 4.
-An incident that touches a closed week is *late*: it is counted in the ``late`` counter and
-in the history later baselines read, but an alert already emitted never changes.
+Why a final verdict waits for the grace period: computed once nothing on time can change it,
+it is the same in any arrival order, so the stream and a replay of the log emit identical
+final verdicts (``as_of`` = window end + ``grace_days`` + 1); early verdicts come sooner and
+depend on arrival order. The default, 14, comes from the seed articles' reporting delays
+(``/work/shared/eval``): outside one retrospective timeline, 13 of 16 day- or week-precise
+event mentions came within 14 days, and every article's newest event within 4. An incident
+that touches a closed week is *late*: counted in ``late`` and in later baselines' history;
+an emitted alert never changes.
 
-State. Everything is a set of small JSON entries, so the stream can keep one faust table
-entry per key and write only what changed (``take_dirty``): ``meta`` (watermark, origin,
-counters), ``region:<code>`` (a ``RegionState``: sparse weekly counts, recent event ids,
-open episodes) and ``event:<event_id>`` (the newest version and its placement). One engine
-must see every incident (moves cross regions, country totals sum provinces), so the agent
-that drives it reads the incidents topic as a single stream; ``alerts`` may still be keyed
-and partitioned by region.
+State: small JSON entries, one faust table entry per key, only changed ones written
+(``take_dirty``): ``meta`` (watermark, origin, counters), ``region:<code>`` (a ``RegionState``)
+and ``event:<event_id>`` (newest version, placement). One engine sees every incident (moves
+cross regions, countries sum provinces): its agent reads ``incidents`` as a single stream.
 """
 
 from __future__ import annotations
@@ -42,6 +37,7 @@ from processors.detect.aggregate import (
     IndexEntry,
     Placement,
     RegionState,
+    closing_day,
     last_closed_week,
     place,
     week_end_date,
@@ -49,8 +45,8 @@ from processors.detect.aggregate import (
     week_start_date,
 )
 from processors.detect.alerting import alert_id, alert_sort_key, step_episode, top_names
-from processors.detect.detector import SEVERITIES, BaselineCache, DetectorConfig, Verdict, assess
-from processors.detect.early import EarlyAlert, early_verdict
+from processors.detect.detector import BaselineCache, DetectorConfig, Verdict, assess
+from processors.detect.early import early_alerts, settle_early
 from processors.errors import SitrepError
 from processors.models import Alert, AlertStatus, Incident, Severity
 
@@ -371,7 +367,8 @@ class AlertEngine:
             window_start=week_start_date(week - weeks + 1, ws),
             window_end=week_end_date(week, ws),
             status=status,
-            as_of=early_as_of or self._closing_day(week),
+            as_of=early_as_of or closing_day(week, grace_days=self.config.grace_days,
+                                             week_start=ws),
             final=early_as_of is None,
             observed=verdict.observed,
             expected=max(verdict.expected, 0.0),
@@ -382,98 +379,20 @@ class AlertEngine:
             detector_version=self._version,
         )
 
-    def _closing_day(self, week: int) -> dt.date:
-        """The first watermark at which ``week`` is closed: the ``as_of`` of its final verdict."""
-        end = week_end_date(week, self.config.week_start)
-        return end + dt.timedelta(days=self.config.grace_days + 1)
-
-    def _dims(self, region: RegionState, weeks: Iterable[int]) -> list[str]:
-        if not self.config.dimension_alerts:
-            return ["all"]
-        return sorted({d for w in weeks for d in region.counts.get(w, {})})
-
     def _early(self, closed: int | None) -> list[Alert]:
-        """Early verdicts on the open weeks that received events since the last call."""
         touched, self._touched = self._touched, set()
         if not self.config.early_alerts or not touched or self._watermark is None:
             return []
         assert self._origin is not None
-        c = self.config
-        now = week_of(self._watermark, c.week_start)
-        span = c.baseline_weeks + c.guard_weeks + c.scan_weeks
-        alerts: list[Alert] = []
-        for code in sorted({code for code, _ in touched}):
-            region = self._regions[code]
-            oldest = min(w for r, w in touched if r == code)
-            if closed is not None:
-                oldest = max(oldest, closed + 1)
-            weeks = [w for w in range(oldest, now + 1) if w in region.counts]
-            for dim in self._dims(region, weeks):
-                if dim in region.episodes:
-                    continue  # a final alert is open: its analysts know already
-                best: tuple[int, Verdict] | None = None
-                for week in weeks:
-                    last = region.last_alarm.get(dim)
-                    seen = (self._watermark - week_start_date(week, c.week_start)).days + 1
-                    verdict = early_verdict(
-                        region.series(dim, first=max(self._origin, week - span), last=week),
-                        end_week=week, days_seen=min(max(seen, 1), 7),
-                        last_alarm_age=None if last is None else week - last, config=c,
-                        cache=self._cache)  # fmt: skip
-                    if verdict.alarm and (best is None or _rank(verdict) > _rank(best[1])):
-                        best = (week, verdict)
-                if best is not None:
-                    alerts.extend(self._raise_early(code, dim, *best))
+        alerts, changed = early_alerts(self._regions, touched, watermark=self._watermark,
+                                       origin=self._origin, closed=closed, config=self.config,
+                                       cache=self._cache, build=self._alert)  # fmt: skip
+        self._dirty.update(f"region:{code}" for code in changed)
         return alerts
 
-    def _raise_early(self, code: str, dim: str, week: int, verdict: Verdict) -> list[Alert]:
-        region = self._regions[code]
-        assert verdict.severity is not None and self._watermark is not None
-        first = week - verdict.weeks + 1
-        record = region.early.get(dim)
-        self._dirty.add(f"region:{code}")
-        if record is None:
-            record = region.early[dim] = EarlyAlert(
-                week_start_date(first, self.config.week_start), first, [week],
-                verdict.severity, 1, False, verdict.expected, verdict.score)  # fmt: skip
-            status: AlertStatus = "raised"
-            sequence = 0
-        else:
-            record.first_week = min(record.first_week, first)
-            if week not in record.weeks:
-                record.weeks = sorted([*record.weeks, week])
-            if SEVERITIES.index(verdict.severity) <= SEVERITIES.index(record.severity):
-                return []
-            status, sequence = "escalated", record.sent
-            record.sent += 1
-            record.severity = verdict.severity
-        record.expected, record.score = verdict.expected, verdict.score
-        return [self._alert(code, dim, week, verdict, status, record.start, sequence,
-                            record.severity, early_as_of=self._watermark)]  # fmt: skip
-
     def _settle_early(self, week: int) -> list[Alert]:
-        """Confirm or withdraw the pending early alerts that named ``week``, now closed."""
-        alerts: list[Alert] = []
-        for code in sorted(self._regions):
-            region = self._regions[code]
-            for dim in sorted(region.early):
-                record = region.early[dim]
-                if not any(w <= week for w in record.weeks):
-                    continue
-                record.weeks = [w for w in record.weeks if w > week]
-                alarmed = region.last_alarm.get(dim)
-                record.confirmed |= alarmed is not None and alarmed >= record.first_week
-                self._dirty.add(f"region:{code}")
-                if record.weeks:
-                    continue
-                del region.early[dim]
-                if record.confirmed:
-                    continue
-                seen = sum(region.series(dim, first=record.first_week, last=week))
-                verdict = Verdict(False, week - record.first_week + 1, seen, record.expected,
-                                  1.0, 0.0, 0.0, None)  # fmt: skip
-                alerts.append(self._alert(code, dim, week, verdict, "withdrawn", record.start,
-                                          record.sent, record.severity))  # fmt: skip
+        alerts, changed = settle_early(self._regions, week, build=self._alert)
+        self._dirty.update(f"region:{code}" for code in changed)
         return alerts
 
     def _has_dim(self, event_id: str, dim: str) -> bool:
@@ -527,54 +446,4 @@ class AlertEngine:
         return entry.to_json() if entry is not None else None
 
 
-def _rank(verdict: Verdict) -> tuple[int, float]:
-    severity = SEVERITIES.index(verdict.severity) if verdict.severity else -1
-    return severity, verdict.score
-
-
-def run_offline(incidents: Iterable[Incident], *, config: DetectorConfig | None = None,
-                watermark: dt.date | None = None, flush: bool = False) -> list[Alert]:  # fmt: skip
-    """All alerts for a set of incidents in any order (``sitrep alerts FILE``).
-
-    Without ``watermark`` event time ends at the newest event date, exactly where a stream
-    that saw the same incidents stands; ``flush`` also closes the weeks still in their grace
-    period, so every week with events is tested.
-    """
-    engine = AlertEngine(config)
-    newest: dt.date | None = None
-    for incident in incidents:
-        engine.add(incident)
-        if incident.event_date is not None and (newest is None or incident.event_date > newest):
-            newest = incident.event_date
-    end = watermark or newest
-    if end is None:
-        return []
-    if flush:
-        end = end + dt.timedelta(days=engine.config.grace_days + 7)
-    return engine.advance(end)
-
-
-def run_in_order(incidents: Iterable[Incident], *,
-                 config: DetectorConfig | None = None) -> list[Alert]:  # fmt: skip
-    """The messages a worker emits when ``incidents`` arrive in this order (``sitrep alerts
-    FILE --in-order``): each one added, then event time advanced to the running watermark."""
-    engine = AlertEngine(config)
-    alerts: list[Alert] = []
-    for incident in incidents:
-        engine.add(incident)
-        watermark = stream_watermark(engine.watermark, incident)
-        if watermark is not None:
-            alerts.extend(engine.advance(watermark))
-    return alerts
-
-
-def stream_watermark(current: dt.date | None, incident: Incident) -> dt.date | None:
-    """The running watermark a stream keeps: the newest event date seen so far."""
-    day = incident.event_date
-    if day is None:
-        return current
-    return day if current is None or day > current else current
-
-
-__all__ = ["AddOutcome", "AlertEngine", "EngineReport", "run_in_order", "run_offline",
-           "stream_watermark"]
+__all__ = ["AddOutcome", "AlertEngine", "EngineReport"]

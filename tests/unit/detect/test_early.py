@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 
 from processors.detect.detector import DetectorConfig, assess
 from processors.detect.early import early_verdict, week_to_date
-from processors.detect.engine import AlertEngine, run_in_order
+from processors.detect.engine import AlertEngine
+from processors.detect.offline import run_in_order
 from processors.models import Alert, Incident
 from tests.unit.detect.test_engine import CONFIG, history, incident, week
 

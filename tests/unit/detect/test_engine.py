@@ -14,7 +14,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from processors.detect.detector import DetectorConfig
-from processors.detect.engine import AlertEngine, run_offline, stream_watermark
+from processors.detect.engine import AlertEngine
+from processors.detect.offline import run_offline, stream_watermark
 from processors.models import Alert, Incident
 
 MONDAY = dt.date(2024, 1, 1)
@@ -359,7 +360,8 @@ def test_engine_stream_equals_offline_for_any_grace(grace: int) -> None:
 
 # -- purity ------------------------------------------------------------------------------------
 
-MODULES = ["aggregate", "alerting", "detector", "early", "engine", "backfill"]
+MODULES = ["aggregate", "alerting", "baseline", "config", "detector", "early", "engine",
+           "offline", "backfill"]
 
 
 @pytest.mark.parametrize("module", MODULES)

@@ -10,7 +10,7 @@ from pathlib import Path
 import orjson
 
 from processors.detect.backfill import read_backfill
-from processors.detect.engine import run_in_order
+from processors.detect.offline import run_in_order
 from processors.models import Alert, Incident
 from streams.pipeline import detector_config
 from streams.settings import Settings
