@@ -232,7 +232,6 @@ def backfill(
     settings = _settings()
     incidents = []
     skipped = 0
-    provision.prepare(settings, [topics.INCIDENTS])
     with path.open(encoding="utf-8", newline="") as handle:
         for item in read_backfill(handle):
             if isinstance(item, Skipped):
@@ -241,6 +240,7 @@ def backfill(
             else:
                 incidents.append(item)
     records = [((i.country or "").encode(), dumps(i)) for i in incidents]
+    provision.prepare(settings, [topics.INCIDENTS])
     with Progress(console=err, transient=True) as progress:
         task = progress.add_task("backfilling", total=len(records))
         sent = asyncio.run(produce(settings, settings.topic(topics.INCIDENTS), records,
