@@ -48,6 +48,8 @@ def worker_env(settings: Settings) -> dict[str, str]:
         "SITREP_GRACE_DAYS": str(settings.grace_days),
         "SITREP_SESSION_TIMEOUT_SECONDS": str(settings.session_timeout_seconds),
         "SITREP_TABLE_STANDBY_REPLICAS": str(settings.table_standby_replicas),
+        "SITREP_CREATE_TOPICS": str(settings.create_topics).lower(),
+        "SITREP_TOPIC_RETRY_SECONDS": str(settings.topic_retry_seconds),
     }
 
 
