@@ -6,7 +6,7 @@ import asyncio
 import logging
 import socket
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 
@@ -21,10 +21,10 @@ DAY_MS = 86_400_000
 class FakeAdmin:
     """Stands in for AIOKafkaAdminClient: a cluster of ``brokers`` holding ``existing``."""
 
-    existing: dict[str, int] = {}
+    existing: ClassVar[dict[str, int]] = {}
     refuse: int = 0  # a Kafka error code for every create, 0 to accept
     brokers = 1
-    requests: list[list[Any]] = []
+    requests: ClassVar[list[list[Any]]] = []
 
     def __init__(self, **options: Any) -> None:
         self.options = options
@@ -163,7 +163,7 @@ def test_provision_unreachable_broker_is_reported_not_raised() -> None:
                                                   timeout=5.0))
 
     assert outcome.unreachable and not outcome.ready
-    with pytest.raises(BrokerError, match="cannot reach Kafka at 127.0.0.1:.*sitrep kafka start"):
+    with pytest.raises(BrokerError, match=r"cannot reach Kafka at 127\.0\.0\.1:.*sitrep kafka start"):
         provision.prepare(settings, [topics.ARTICLES], timeout=5.0)
 
 
