@@ -163,7 +163,8 @@ def test_provision_unreachable_broker_is_reported_not_raised() -> None:
                                                   timeout=5.0))
 
     assert outcome.unreachable and not outcome.ready
-    with pytest.raises(BrokerError, match=r"cannot reach Kafka at 127\.0\.0\.1:.*sitrep kafka start"):
+    with pytest.raises(BrokerError,
+                       match=r"cannot reach Kafka at 127\.0\.0\.1:.*sitrep kafka start"):
         provision.prepare(settings, [topics.ARTICLES], timeout=5.0)
 
 
