@@ -173,7 +173,7 @@ wait_ready() {
     while ((SECONDS < deadline)); do
         if ! alive "$pid"; then
             rm -f "$PIDFILE"
-            die "broker pid $pid exited during start-up
+            die "broker pid $pid exited during start-up; see $LOGS/kafkaServer.out
 $(log_tail)"
         fi
         if grep -q "Kafka Server started" "$CONSOLE" 2>/dev/null && answers "$KAFKA_PORT"; then
@@ -184,7 +184,7 @@ $(log_tail)"
     local tail_text
     tail_text="$(log_tail)"
     do_stop >/dev/null
-    die "broker pid $pid did not answer on 127.0.0.1:$KAFKA_PORT within ${KAFKA_START_TIMEOUT} s; stopped it
+    die "broker pid $pid did not answer on 127.0.0.1:$KAFKA_PORT within ${KAFKA_START_TIMEOUT} s; stopped it; see $LOGS/server.log
 $tail_text"
 }
 
@@ -204,7 +204,7 @@ do_start() {
     local port
     for port in "$KAFKA_PORT" "$KAFKA_CONTROLLER_PORT"; do
         if answers "$port"; then
-            die "127.0.0.1:$port is in use by a process this script did not start (no live pid in $PIDFILE)"
+            die "127.0.0.1:$port is in use by a process this script did not start (no live pid in $PIDFILE); stop it or set KAFKA_PORT/KAFKA_CONTROLLER_PORT (SITREP_KAFKA_PORT/SITREP_KAFKA_CONTROLLER_PORT for sitrep)"
         fi
     done
     find_java

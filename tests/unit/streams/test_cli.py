@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import socket
 import subprocess
@@ -132,3 +133,16 @@ def test_cli_help_is_plain_text(command: list[str]) -> None:
     assert result.returncode == 0, result.stderr
     assert "``" not in result.stdout
     assert "Usage" in result.stdout
+
+
+def test_cli_kafka_start_with_its_port_taken(taken_port: int, tmp_path: Path) -> None:
+    # A home whose jars count as fetched, so the start goes straight to the port check.
+    jars = PROJECT_ROOT / "deploy" / "kafka" / "jars.txt"
+    (tmp_path / "libs").mkdir()
+    (tmp_path / "libs" / ".fetched").write_text(hashlib.sha256(jars.read_bytes()).hexdigest())
+
+    result = sitrep("kafka", "start", SITREP_KAFKA_HOME=str(tmp_path),
+                    SITREP_KAFKA_PORT=str(taken_port),
+                    SITREP_KAFKA_CONTROLLER_PORT=str(free_port()))
+
+    assert_one_line_error(result, f"127.0.0.1:{taken_port} is in use", "SITREP_KAFKA_PORT")
