@@ -16,7 +16,7 @@ from pathlib import Path
 import orjson
 from rich.console import Console
 
-from streams import broker, topics
+from streams import broker, provision, topics
 from streams.client import consume, produce
 from streams.files import iter_article_records
 from streams.render import describe
@@ -148,8 +148,8 @@ def _demo(settings: Settings, deadline: float) -> int:
         # A short grace period so the sample's spike week closes within the sample's dates.
         "grace_days": DEMO_GRACE_DAYS,
     })
-    broker.create_topics(demo_settings, [demo_settings.topic(name) for name in topics.ALL],
-                         partitions=demo_settings.partitions)
+    # The worker would create them too; before it, so the history sent next finds them.
+    provision.prepare(demo_settings, topics.ALL)
     worker = start_worker(demo_settings, log=workdir / "worker.log")
     try:
         history = SEEDS / "history.jsonl"
