@@ -5,9 +5,9 @@ topics (changelogs, ``incidents.extracted``); for a source topic such as ``artic
 subscribes to the name and, at every rebalance, its partition assignor skips a name that the
 cluster's metadata lacks (``Ignoring missing topic`` in ``faust/assignor/partition_assignor.py``)
 and assigns nothing of it. A topic that appears later changes neither the group's members nor
-their subscription, so no rebalance follows soon (aiokafka notices only at its next metadata
-refresh, minutes later, if at all) and a worker started before ``sitrep feed`` never read a
-record. Creating the topics first, from the one settings object, removes the race; where the
+their subscription; what is left is aiokafka's periodic metadata refresh (faust's
+``consumer_metadata_max_age_ms``, 5 minutes), which at best asks for a rejoin minutes later,
+so a user who starts the worker, then feeds and tails, sees nothing (issue 15). Creating the topics first, from the one settings object, removes the race; where the
 cluster forbids it (an operator's ACLs), the worker says so in one line, waits and retries, and
 ``/health`` says what it waits for.
 
