@@ -7,9 +7,10 @@ cluster's metadata lacks (``Ignoring missing topic`` in ``faust/assignor/partiti
 and assigns nothing of it. A topic that appears later changes neither the group's members nor
 their subscription; what is left is aiokafka's periodic metadata refresh (faust's
 ``consumer_metadata_max_age_ms``, 5 minutes), which at best asks for a rejoin minutes later,
-so a user who starts the worker, then feeds and tails, sees nothing (issue 15). Creating the topics first, from the one settings object, removes the race; where the
-cluster forbids it (an operator's ACLs), the worker says so in one line, waits and retries, and
-``/health`` says what it waits for.
+so a user who starts the worker, then feeds and tails, sees nothing (issue 15). Creating the
+topics first, from the one settings object, removes the race; where the cluster forbids it (an
+operator's ACLs), the worker says so in one line, waits and retries, and ``/health`` says what
+it waits for.
 
 The policy (README, "Topics"): a sitrep client creates each absent topic it reads or writes with
 ``settings.partitions``, ``settings.replication_factor`` and the retention below; an existing
