@@ -13,6 +13,7 @@ from functools import cache, lru_cache
 
 from processors.extract.document import Trigger
 from processors.text.rules import load_rules
+from processors.text.sentences import Sentence
 
 # "by" names the attacker only after a participle or an event noun ("carried out by").
 _AGENTIVE_BY = re.compile(
@@ -33,6 +34,22 @@ def _instruments() -> tuple[tuple[str, re.Pattern[str]], ...]:
     return tuple((entry["type"], re.compile(rf"(?<![\w-]){entry['pattern']}(?![\w-])",
                                             re.IGNORECASE))
                  for entry in load_rules("events")["instruments"])
+
+
+@cache
+def _fight_back() -> re.Pattern[str]:
+    alts = "|".join(load_rules("events")["fight_back_cues"])
+    return re.compile(rf"(?<![\w-])(?:{alts})(?![\w-])", re.IGNORECASE)
+
+
+def fought_back(folded: str, sentence: int, sentences: dict[int, Sentence]) -> bool:
+    """Whether the attacked fought back, as the sentence or the next one tells ("soldiers
+    returned fire", "a gun battle ensued"): an armed clash rather than a one-sided attack."""
+    for index in (sentence, sentence + 1):
+        span = sentences.get(index)
+        if span is not None and _fight_back().search(folded, span.start, span.end):
+            return True
+    return False
 
 
 def instrument_of(

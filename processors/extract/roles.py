@@ -28,6 +28,7 @@ from processors.extract.document import (
 from processors.extract.phrases import (
     attribution_before,
     claims_after,
+    fought_back,
     instrument_of,
     speech_after,
     state_sides,
@@ -70,6 +71,8 @@ _AFTER_TRIGGER = re.compile(r"\s+(?:in|at|near|on|outside|inside|against|targeti
 _ASIDE = re.compile(r"\b(?:following|after|in (?:response|retaliation|reprisal|revenge) (?:to|for)|"
                     r"(?:revenge|retaliation) for|to avenge|amid|days? after|hours? after|"
                     r"weeks? after)\b", re.IGNORECASE)
+_ARMED = frozenset({"security_forces", "iraqi_security_forces", "us_forces", "coalition_forces",
+                    "foreign_forces", "peacekeepers", "militants"})
 _KIND_RANK = {"facility": 0, "city": 1, "province": 2, "region": 3, "country": 4}
 
 
@@ -291,6 +294,9 @@ def _resolve(doc: Document, clause: Clause, places: tuple[PlaceMatch, ...], agen
         base_type = instrument_of(doc.folded, triggers, clause.end) or base_type
     event_type = _refine_type(base_type, top.weight, target, agent.actor.side if agent else None,
                               killed)
+    if event_type == "attack" and target in _ARMED and fought_back(doc.folded, clause.sentence,
+                                                                   doc.sentence_of):
+        event_type = "armed_clash"  # "soldiers returned fire": both sides fought
     if event_type == "disrupted_weapons_use" and target is None:
         target = "militants"  # weapons are seized from armed groups
     return Resolution(

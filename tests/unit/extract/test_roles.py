@@ -109,3 +109,20 @@ def test_roles_venue_is_not_the_place_of_an_aside(body: str, places: list[str]) 
 ])
 def test_roles_a_cause_told_as_an_act_is_an_event(body: str, expected: list[str]) -> None:
     assert _places(body) == expected
+
+
+@pytest.mark.parametrize(("body", "event_type"), [
+    ("Gunmen attacked an army checkpoint near Kirkuk on Tuesday; soldiers returned fire and "
+     "killed three of the attackers.", "armed_clash"),
+    ("Gunmen attacked an army checkpoint near Kirkuk on Tuesday, killing two soldiers. A gun "
+     "battle followed.", "armed_clash"),
+    # the armed fought back only when the text says so
+    ("Gunmen shot dead two policemen at a checkpoint in Kirkuk on Tuesday and fled.", "attack"),
+    # civilians do not fight back: a one-sided attack whatever follows
+    ("Gunmen attacked a wedding party in Diyala on Tuesday, killing nine guests. A gun battle "
+     "followed.", "attack"),
+])
+def test_roles_an_attack_on_armed_men_who_fight_back_is_a_clash(
+    body: str, event_type: str
+) -> None:
+    assert _types(body)[0] == event_type
