@@ -35,6 +35,7 @@ _ANAPHORA_REACH = 3  # sentences back that "the attack" or "no one was hurt" may
 _BACKGROUND_DAYS = 365
 _RECENT_MONTH_DAYS = 62  # the first of last month, seen from the end of this one
 _MAX_MULTIPLICITY = 5
+_BOMBS = frozenset({"remote_explosive_ied", "suicide_bomb"})
 
 
 
@@ -58,6 +59,8 @@ def compatible(a: Draft, b: Draft) -> bool:
         return False
     if a.event_type == b.event_type or a.generic_type or b.generic_type:
         return True
+    if {a.event_type, b.event_type} == _BOMBS and (b.place is None or a.place is None):
+        return True  # "A car bomb exploded ... The driver was a suicide bomber."
     return same_named_place and a.day is not None and a.day == b.day
 
 
@@ -107,7 +110,9 @@ def absorb(a: Draft, b: Draft, *, detail_only: bool = False) -> None:
     ):
         a.place, a.place_kind, a.admin1 = b.place, b.place_kind, b.admin1 or a.admin1
         a.latitude, a.longitude, a.geo_precision = b.latitude, b.longitude, b.geo_precision
-    if b.type_weight > a.type_weight or (a.generic_type and not b.generic_type):
+    if {a.event_type, b.event_type} == _BOMBS:
+        a.event_type, a.generic_type = "suicide_bomb", False  # the bomb had a bomber
+    elif b.type_weight > a.type_weight or (a.generic_type and not b.generic_type):
         a.event_type, a.type_weight, a.generic_type = b.event_type, b.type_weight, b.generic_type
         a.inherit_type = b.inherit_type
 

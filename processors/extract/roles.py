@@ -290,6 +290,8 @@ def _resolve(doc: Document, clause: Clause, places: tuple[PlaceMatch, ...], agen
                        country=country, exclude=agent.actor if agent else None,
                        lo=clause.start, hi=clause.end)
     base_type = top.type
+    if base_type == "remote_explosive_ied" and any(t.type == "suicide_bomb" for t in triggers):
+        base_type = "suicide_bomb"  # "a car bomb driven by a suicide attacker"
     if base_type == "attack":
         base_type = instrument_of(doc.folded, triggers, clause.end) or base_type
     event_type = _refine_type(base_type, top.weight, target, agent.actor.side if agent else None,

@@ -126,3 +126,25 @@ def test_roles_an_attack_on_armed_men_who_fight_back_is_a_clash(
     body: str, event_type: str
 ) -> None:
     assert _types(body)[0] == event_type
+
+
+@pytest.mark.parametrize(("body", "event_type"), [
+    ("A car bomb driven by a suicide attacker exploded at a checkpoint in Kirkuk on Tuesday, "
+     "killing four.", "suicide_bomb"),
+    ("A bomber detonated his explosives at a mosque in Kirkuk on Tuesday, killing four.",
+     "suicide_bomb"),
+    ("A car bomb exploded at a checkpoint in Kirkuk on Tuesday, killing four. The driver was a "
+     "suicide bomber, police said.", "suicide_bomb"),
+    ("A remotely detonated bomb exploded at a market in Kirkuk on Tuesday, killing four.",
+     "remote_explosive_ied"),
+    ("An attempted suicide bombing was foiled at a police station in Kirkuk on Tuesday.",
+     "disrupted_weapons_use"),
+])
+def test_roles_suicide_and_remote_bombs(body: str, event_type: str) -> None:
+    assert _types(body) == [event_type]
+
+
+def test_roles_a_suicide_bombing_elsewhere_does_not_retype_a_car_bomb() -> None:
+    body = ("A car bomb exploded at a checkpoint in Kirkuk on Monday, killing four. On Tuesday a "
+            "suicide bomber struck a mosque in Mosul, killing two.")
+    assert _types(body) == ["remote_explosive_ied", "suicide_bomb"]
