@@ -31,6 +31,13 @@ def _fallback_rules() -> tuple[frozenset[str], frozenset[str], dict[str, str]]:
 
 
 @cache
+def _actor_countries() -> dict[str, frozenset[str]]:
+    """The countries an actor acts in, for the actors the data restricts to some."""
+    return {a["name"]: frozenset(a["countries"]) for a in load_rules("actors")["actors"]
+            if a.get("countries")}
+
+
+@cache
 def _militant_target_sides() -> frozenset[str]:
     return frozenset(load_rules("actors")["fallback"]["default_militant_target_sides"])
 
@@ -69,6 +76,9 @@ def fill_perpetrators(doc: Document) -> None:
                 continue
             if not _does(doc.attacker_types.get(name), draft):
                 continue
+            where = _actor_countries().get(name)
+            if where is not None and draft.country not in where:
+                continue  # "police" are Iraq's forces only in Iraq
             draft.perpetrator, draft.attribution = name, "suspected"
             break
 
