@@ -46,6 +46,11 @@ _VERB_FIRST = re.compile(r"\w+ed\b|(?:shot|blew|fought|opened|threw|set|took|tak
 _NEW_EVENT_ADJ = re.compile(r"\b(?:\w+est|latest|most|biggest|worst|largest|new|recent)\b",
                             re.IGNORECASE)
 _PLURAL_EXEMPT = ("ss", "us", "is", "ous")
+# "..., the deadliest attack in its history": an apposition names the event just told
+_APPOSITIVE = re.compile(r",\s+(?:the|its|their)\s+(?:[\w-]+\s+)?(?:\w+est|worst|biggest|most\s+\w+)"
+                         r"\s+(?:[\w-]+\s+)?$", re.IGNORECASE)
+_PAIRED = re.compile(r"\b(?:twin|double|triple|simultaneous|coordinated)\s+(?:[\w-]+\s+)?$",
+                     re.IGNORECASE)
 _DAY_KINDS = frozenset({"weekday", "yesterday", "today"})
 _FIGURE_BEFORE = re.compile(r"(?<![\w,.])\d{1,3}\s+(?:[a-z-]+\s+){0,2}$")  # "19 air strikes"
 
@@ -119,15 +124,18 @@ def find_triggers(folded: str) -> list[Trigger]:
         plural = form == "noun" and _is_plural(text)
         count, approx = _count(folded, start, end) if form != "verb" else (None, False)
         counted = count is not None
-        if count is not None and not lex.multiplying.search(text):
-            count = None  # "twin bombings" at one market are one event; "two attacks" are two
+        if count is not None and (not lex.multiplying.search(text) or _PAIRED.search(
+                folded, max(0, start - 20), start)):
+            # "twin bombings" at one market are one event; "two attacks" are two
+            count = None
         hits = _object_count(folded, end) if form != "verb" else None
         if hits is not None:
             count, counted = hits, True
         window = folded[max(0, start - 40) : start]
         det = lex.determiners.search(window)
         definite = (count is None and not _VERB_FIRST.match(text) and det is not None
-                    and not _NEW_EVENT_ADJ.search(det.group(0)))
+                    and not _NEW_EVENT_ADJ.search(det.group(0))) or (
+            _APPOSITIVE.search(window) is not None)
         found.append(Trigger(start, end, text, entry["type"], int(entry["weight"]), form,
                              plural, count, approx, definite, counted))
     return found

@@ -159,6 +159,9 @@ def _draft_all(doc: Document) -> list[Draft]:
             continue
         days = _days(doc, mention, last)
         new = [_draft(doc, mention, group, day) for day in days]
+        if len(new) > 1 and len({d.day for d in new}) == 1:
+            for draft in new:  # "two attacks killed five": a total, no one attack's toll
+                draft.killed = draft.injured = draft.kidnapped = None
         if mention.sentence in doc.headlines:
             headlines.extend(new[:1])
             continue

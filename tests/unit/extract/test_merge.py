@@ -51,3 +51,25 @@ def test_merge_an_actor_of_another_country_is_never_the_suspect() -> None:
     article = Article(id="t", published_at=PUBLISHED, title=None, body=body)
     found = {i.country: (i.event_type, i.perpetrator) for i in extract_incidents(article)}
     assert found["AF"] == ("disrupted_weapons_use", None)
+
+
+def _tolls(body: str) -> list[tuple[str | None, int | None]]:
+    article = Article(id="t", published_at=PUBLISHED, title=None, body=body)
+    return [(i.event_type, i.killed) for i in extract_incidents(article)]
+
+
+@pytest.mark.parametrize(("body", "expected"), [
+    # twin or simultaneous bombs at one place are one event, with its toll
+    ("Twin bomb attacks on security buildings in Baghdad on Monday killed 27.",
+     [("remote_explosive_ied", 27)]),
+    ("Simultaneous bombings in Baghdad on Monday killed 27.", [("remote_explosive_ied", 27)]),
+    # two attacks are two events; the total is neither one's toll
+    ("Two bomb attacks in Baghdad on Monday killed five people.",
+     [("remote_explosive_ied", None), ("remote_explosive_ied", None)]),
+    # an apposition names the event just told
+    ("Around 95 people were killed on Monday in Baghdad when two suicide bombers struck a rally "
+     "of leftist and pro-Kurdish activists, the deadliest attack in the history of Iraq.",
+     [("suicide_bomb", 95)]),
+])
+def test_merge_one_toll_per_event(body: str, expected: list[tuple[str | None, int | None]]) -> None:
+    assert _tolls(body) == expected
