@@ -47,8 +47,8 @@ _NEW_EVENT_ADJ = re.compile(r"\b(?:\w+est|latest|most|biggest|worst|largest|new|
                             re.IGNORECASE)
 _PLURAL_EXEMPT = ("ss", "us", "is", "ous")
 # "..., the deadliest attack in its history": an apposition names the event just told
-_APPOSITIVE = re.compile(r",\s+(?:the|its|their)\s+(?:[\w-]+\s+)?(?:\w+est|worst|biggest|most\s+\w+)"
-                         r"\s+(?:[\w-]+\s+)?$", re.IGNORECASE)
+_APPOSITIVE = re.compile(r",\s+(?:the|its|their)\s+(?:[\w-]+\s+)?"
+                         r"(?:\w+est|worst|biggest|most\s+\w+)\s+(?:[\w-]+\s+)?$", re.IGNORECASE)
 _PAIRED = re.compile(r"\b(?:twin|double|triple|simultaneous|coordinated)\s+(?:[\w-]+\s+)?$",
                      re.IGNORECASE)
 _DAY_KINDS = frozenset({"weekday", "yesterday", "today"})
