@@ -243,13 +243,22 @@ def names_a_day(folded: str, start: int, end: int) -> bool:
                for d in find_dates(folded, start, end))
 
 
-def accidental(folded: str, start: int, end: int, triggers: list[Trigger]) -> bool:
+def find_accidents(folded: str, ranges: list[tuple[int, int]]) -> list[int]:
+    """Where accident and disaster words start ("a fire broke out", "the earthquake"), inside
+    the sorted, disjoint ``ranges``."""
+    return [m.start() for m in _lexicon().accident.finditer(folded, ranges=ranges)]
+
+
+def accidental(folded: str, start: int, end: int, triggers: list[Trigger],
+               accidents: list[int] | None = None) -> bool:
     """Whether a sentence tells an accident or a disaster ("died when a fire broke out"), so its
     casualty figures and generic triggers ("exploded") report no violence; a trigger that names
-    a weapon or an act (weight 2 and up) still does."""
+    a weapon or an act (weight 2 and up) still does. ``accidents``: ``find_accidents`` of the
+    text, when the caller has it."""
     if any(t.weight >= 2 for t in triggers):
         return False
-    return next(_lexicon().accident.finditer(folded, ranges=[(start, end)]), None) is not None
+    hits = find_accidents(folded, [(start, end)]) if accidents is None else accidents
+    return holds_any(start, end, hits)
 
 
 def tag_triggers(doc: Document) -> None:
@@ -265,6 +274,7 @@ def tag_triggers(doc: Document) -> None:
     doc.busy = [(s.start, s.end) for s in doc.sentences if holds_any(s.start, s.end, starts)]
     standing: list[Trigger] = []
     figures: list[Casualty] = []
+    accidents = find_accidents(folded, doc.busy)
     for sentence in holding(doc.sentences, sorted(doc.triggers.starts + casualties.starts)):
         s, e = sentence.start, sentence.end
         here = within(doc.triggers, s, e)
@@ -272,7 +282,7 @@ def tag_triggers(doc: Document) -> None:
         if not here and not counted:
             continue
         clause_cues = [c for c in within(cues, s, e) if c.kind == "clause"]
-        accident = accidental(folded, s, e, here)
+        accident = accidental(folded, s, e, here, accidents)
         dated = any(t.approx_count for t in here) and names_a_day(folded, s, e)
         standing.extend(t for t in here if cancelled_by(t, folded, cues, s, dated=dated) is None
                         and not clause_cancelled(t.start, t.end, clause_cues, folded)

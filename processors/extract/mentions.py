@@ -15,7 +15,7 @@ from functools import cache
 
 from processors.extract.document import Clause, Document, Trigger
 from processors.text.dates import ANAPHORIC_KINDS, DateMention
-from processors.text.indexed import holding, within
+from processors.text.indexed import holding, holds_any, within
 from processors.text.matcher import Matcher
 from processors.text.numbers import Casualty
 from processors.text.rules import compile_alternation, load_rules
@@ -72,6 +72,20 @@ def separate_regex() -> re.Pattern[str]:
     return re.compile(rf"\W*(?:{alts})\b", re.IGNORECASE)
 
 
+def _lead_and_busy(doc: Document) -> list[tuple[int, int]]:
+    """The spans of the headline, the lede and the sentences that report, sorted and apart."""
+    lead = [(x.start, x.end) for x in doc.sentences
+            if x.index in doc.headlines or x.index in doc.lede]
+    spans = sorted(set(lead) | set(doc.busy))
+    merged: list[tuple[int, int]] = []
+    for lo, hi in spans:
+        if merged and lo <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], hi))
+        else:
+            merged.append((lo, hi))
+    return merged
+
+
 def form_mentions(doc: Document) -> None:
     """Set ``clauses``: the clauses of the article that report an event, in text order."""
     clauses: list[Clause] = []
@@ -79,6 +93,9 @@ def form_mentions(doc: Document) -> None:
     segment_id = 0
     # Only sentences where a trigger or casualty figure starts can hold a mention.
     anchors = sorted(doc.triggers.starts + doc.casualties.starts)
+    # A trial or an anniversary shows in the headline, the lede or the sentences that report
+    back = [m.start() for m in background_matcher().finditer(folded, ranges=_lead_and_busy(doc))]
+    doc.looks_back = bool(back)
     for sentence in holding(doc.sentences, anchors):
         if sentence.boilerplate or sentence.question:
             continue
@@ -104,16 +121,16 @@ def form_mentions(doc: Document) -> None:
                 own = _casualties_of(group, groups, seg_casualties)
                 for sub, date in _by_date(group, within(doc.dates, lo, hi)):
                     clauses.append(_clause(doc, sentence, segment_id, lo, hi, sub, date,
-                                           own, mode, forced))
+                                           own, mode, forced,
+                                           looking_back=holds_any(s, e, back)))
             segment_id += 1
     doc.clauses = clauses
-    doc.looks_back = looks_back(folded, 0, len(folded))
 
 
 def _clause(
     doc: Document, sentence: Sentence, segment: int, lo: int, hi: int,
     triggers: list[Trigger], date: DateMention | None, casualties: list[Casualty],
-    mode: str, forced: bool,
+    mode: str, forced: bool, *, looking_back: bool = False,
 ) -> Clause:
     folded = doc.folded
     own_date = date is not None and date.kind not in ANAPHORIC_KINDS
@@ -146,7 +163,7 @@ def _clause(
             c.value >= 100 or c.vague for c in casualties),
         quoted=all(any(qs <= t.start < qe for qs, qe in doc.quotes) for t in triggers),
         background=any(_SINCE.search(folded, max(lo, t.start - 80), t.start) for t in triggers)
-        or looks_back(folded, sentence.start, sentence.end),
+        or looking_back,
         separate=another or separate_regex().match(folded, sentence.start) is not None,
     )
 
