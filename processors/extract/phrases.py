@@ -43,9 +43,9 @@ def _fight_back() -> re.Pattern[str]:
 
 
 def fought_back(folded: str, sentence: int, sentences: dict[int, Sentence]) -> bool:
-    """Whether the attacked fought back, as the sentence or the next one tells ("soldiers
+    """Whether the attacked fought back, as the sentence or the next two tell ("soldiers
     returned fire", "a gun battle ensued"): an armed clash rather than a one-sided attack."""
-    for index in (sentence, sentence + 1):
+    for index in (sentence, sentence + 1, sentence + 2):
         span = sentences.get(index)
         if span is not None and _fight_back().search(folded, span.start, span.end):
             return True

@@ -100,3 +100,15 @@ def test_numbers_a_count_after_the_verb_is_its_object(
     text: str, expected: list[tuple[str, int]]
 ) -> None:
     assert _casualties(text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("three policemen on Friday were killed and three others injured",
+     [("killed", 3), ("injured", 3)]),
+    ("24 personnel of the Central Reserve Police Force died and six were injured",
+     [("killed", 24), ("injured", 6)]),
+])
+def test_numbers_long_subjects_and_a_day_before_the_verb(
+    text: str, expected: list[tuple[str, int]]
+) -> None:
+    assert _casualties(text) == expected
