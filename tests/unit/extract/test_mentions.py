@@ -27,6 +27,7 @@ def _incidents(
      True),
     ("The rally marks 20 years since the bombing of the embassy.", True),
     ("Relatives gathered on the anniversary of the massacre in Halabja.", True),
+    ("The town marked the 10th anniversary of the schoolgirls' abduction on Sunday.", True),
     ("Rebels attacked a camp on Thursday, days ahead of the anniversary of independence.", False),
     ("A court on Thursday awarded a death sentence to the facilitator of the attack.", True),
     ("The two men were sentenced to death for the attack.", True),
