@@ -36,6 +36,12 @@ _BACKGROUND_DAYS = 365
 _RECENT_MONTH_DAYS = 62  # the first of last month, seen from the end of this one
 _MAX_MULTIPLICITY = 5
 _BOMBS = frozenset({"remote_explosive_ied", "suicide_bomb"})
+_ASSAULTS = frozenset({"attack", "armed_clash"})
+
+
+def _burning(a: Draft, b: Draft) -> bool:
+    """Whether ``b`` is the destruction an assault told as ``a`` wrought on its way."""
+    return a.event_type in _ASSAULTS and b.event_type == "property_destruction"
 
 
 
@@ -61,6 +67,8 @@ def compatible(a: Draft, b: Draft) -> bool:
         return True
     if {a.event_type, b.event_type} == _BOMBS and (b.place is None or a.place is None):
         return True  # "A car bomb exploded ... The driver was a suicide bomber."
+    if _burning(a, b) and (b.place is None or same_named_place):
+        return True  # "Gunmen attacked a church ... They also set fire to a health centre."
     return same_named_place and a.day is not None and a.day == b.day
 
 
@@ -112,6 +120,8 @@ def absorb(a: Draft, b: Draft, *, detail_only: bool = False) -> None:
         a.latitude, a.longitude, a.geo_precision = b.latitude, b.longitude, b.geo_precision
     if {a.event_type, b.event_type} == _BOMBS:
         a.event_type, a.generic_type = "suicide_bomb", False  # the bomb had a bomber
+    elif _burning(a, b):
+        pass  # the attack's arson is part of the attack
     elif b.type_weight > a.type_weight or (a.generic_type and not b.generic_type):
         a.event_type, a.type_weight, a.generic_type = b.event_type, b.type_weight, b.generic_type
         a.inherit_type = b.inherit_type

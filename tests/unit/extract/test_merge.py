@@ -73,3 +73,17 @@ def _tolls(body: str) -> list[tuple[str | None, int | None]]:
 ])
 def test_merge_one_toll_per_event(body: str, expected: list[tuple[str | None, int | None]]) -> None:
     assert _tolls(body) == expected
+
+
+@pytest.mark.parametrize(("body", "expected"), [
+    # the arson of an assault is part of it
+    ("Gunmen attacked a church in Kirkuk on Sunday, killing six worshippers. The gunmen also "
+     "set fire to a health centre.", [("attack", 6)]),
+    # sabotage elsewhere on another day is an event of its own
+    ("Gunmen attacked a church in Kirkuk on Sunday, killing six worshippers. On Monday, "
+     "militants blew up a power line near Mosul.", [("attack", 6), ("property_destruction", None)]),
+])
+def test_merge_an_assaults_arson_is_part_of_it(
+    body: str, expected: list[tuple[str | None, int | None]]
+) -> None:
+    assert _tolls(body) == expected
