@@ -13,6 +13,7 @@ with each other.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from functools import cache
 
 from processors.extract.document import Document, Draft, Mention, PlaceMatch
@@ -35,6 +36,8 @@ _ANAPHORA_REACH = 3  # sentences back that "the attack" or "no one was hurt" may
 _BACKGROUND_DAYS = 365
 _RECENT_MONTH_DAYS = 62  # the first of last month, seen from the end of this one
 _MAX_MULTIPLICITY = 5
+_WORD = re.compile(r"[A-Za-z]+|\d+")
+_DATE_LINE_WORDS = 2
 _BOMBS = frozenset({"remote_explosive_ied", "suicide_bomb"})
 _ASSAULTS = frozenset({"attack", "armed_clash"})
 
@@ -265,6 +268,8 @@ def _inherited(doc: Document, mention: Mention, anchor: ResolvedDate | None) -> 
     if previous is not None:
         before = [d for d in within(doc.dates, previous.start, previous.end)
                   if d.kind not in ANAPHORIC_KINDS]
+        if before and _date_line(doc, previous.start, previous.end, before):
+            before = []  # a page's date line ("Wed | May 27, 2020") dates no event
         if before:
             return _resolve(doc, before[-1], anchor)[0]
     if mention.sentence in doc.headlines:
@@ -273,6 +278,13 @@ def _inherited(doc: Document, mention: Mention, anchor: ResolvedDate | None) -> 
         precision: DatePrecision = "week" if doc.base_is_fallback else "day"
         return ResolvedDate(doc.base, precision)
     return UNKNOWN
+
+
+def _date_line(doc: Document, start: int, end: int, dates: list[DateMention]) -> bool:
+    """Whether a sentence is little but its dates (a page header or a byline's date)."""
+    words = len(_WORD.findall(doc.folded, start, end))
+    dated = sum(len(_WORD.findall(d.text)) for d in dates)
+    return words - dated <= _DATE_LINE_WORDS
 
 
 def _draft(doc: Document, mention: Mention, group: int, day: ResolvedDate) -> Draft:

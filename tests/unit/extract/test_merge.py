@@ -87,3 +87,12 @@ def test_merge_an_assaults_arson_is_part_of_it(
     body: str, expected: list[tuple[str | None, int | None]]
 ) -> None:
     assert _tolls(body) == expected
+
+
+def test_merge_a_page_date_line_dates_no_headline() -> None:
+    body = ("Wed | May 27, 2020\n\nNine dead in car bombing at police academy in Baghdad\n\n"
+            "At least nine people were killed in a car bombing at a police academy in Baghdad "
+            "on Thursday.")
+    article = Article(id="t", published_at=dt.date(2019, 1, 17), title=None, body=body)
+    assert [(str(i.event_date), i.killed) for i in extract_incidents(article)] == [
+        ("2019-01-17", 9)]
