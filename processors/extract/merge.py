@@ -38,6 +38,7 @@ _RECENT_MONTH_DAYS = 62  # the first of last month, seen from the end of this on
 _MAX_MULTIPLICITY = 5
 _WORD = re.compile(r"[A-Za-z]+|\d+")
 _DATE_LINE_WORDS = 2
+_DATE_LINE_DAYS = 7
 _BOMBS = frozenset({"remote_explosive_ied", "suicide_bomb"})
 _ASSAULTS = frozenset({"attack", "armed_clash"})
 
@@ -268,7 +269,8 @@ def _inherited(doc: Document, mention: Mention, anchor: ResolvedDate | None) -> 
     if previous is not None:
         before = [d for d in within(doc.dates, previous.start, previous.end)
                   if d.kind not in ANAPHORIC_KINDS]
-        if before and _date_line(doc, previous.start, previous.end, before):
+        if before and _date_line(doc, previous.start, previous.end, before) and _far_off(
+                doc, _resolve(doc, before[-1], anchor)[0]):
             before = []  # a page's date line ("Wed | May 27, 2020") dates no event
         if before:
             return _resolve(doc, before[-1], anchor)[0]
@@ -278,6 +280,13 @@ def _inherited(doc: Document, mention: Mention, anchor: ResolvedDate | None) -> 
         precision: DatePrecision = "week" if doc.base_is_fallback else "day"
         return ResolvedDate(doc.base, precision)
     return UNKNOWN
+
+
+def _far_off(doc: Document, day: ResolvedDate) -> bool:
+    """Whether a day lies more than a week from the publication day (a page's, not the
+    article's date)."""
+    return (doc.published is not None and day.day is not None
+            and abs((doc.published - day.day).days) > _DATE_LINE_DAYS)
 
 
 def _date_line(doc: Document, start: int, end: int, dates: list[DateMention]) -> bool:
