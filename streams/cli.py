@@ -174,7 +174,7 @@ def extract(
     paths: Annotated[list[Path], typer.Argument(help="article files (.txt, .json, .jsonl)")],
 ) -> None:
     """Offline: articles in, incident JSON lines out (the prediction format), no Kafka."""
-    from processors.extract import extract_corpus
+    from processors.correlate.corpus import extract_corpus
     from streams.files import read_articles
 
     settings = _settings()
@@ -192,7 +192,7 @@ def alerts(
              "a stream that saw these incidents has emitted so far).")] = True,
 ) -> None:
     """Offline: incident JSON lines in, alert JSON lines out, with the stream's detector."""
-    from processors.engine import run_offline
+    from processors.detect.engine import run_offline
     from streams.files import read_incidents
     from streams.pipeline import detector_config
 
@@ -206,18 +206,21 @@ def evaluate(
     gold: Annotated[Path, typer.Argument(help="gold incidents (.jsonl), as in SCHEMA.md")],
     min_f1: Annotated[float, typer.Option(help="Exit 1 when F1 is below this.")] = 0.0,
     min_field: Annotated[float, typer.Option(help="Exit 1 when a field is below this.")] = 0.0,
+    detail: Annotated[bool, typer.Option(
+        help="Add scores by continent and country and the confusion of event types and "
+             "target classes.")] = False,
 ) -> None:
     """Score extraction against gold incidents exactly as SCHEMA.md defines it."""
-    from processors.extract import extract_corpus
-    from processors.scoring import evaluate as score
-    from processors.scoring import format_report, load_gold
+    from processors.correlate.corpus import extract_corpus
+    from processors.evaluate.scoring import evaluate as score
+    from processors.evaluate.scoring import format_report, load_gold
     from streams.files import read_articles
 
     settings = _settings()
     predictions = extract_corpus(read_articles([articles]),
                                  include_background=settings.include_background)
     report = score(predictions, load_gold(gold.read_bytes()))
-    typer.echo(format_report(report))
+    typer.echo(format_report(report, detail=detail))
     failing = [name for name, value in report.field_accuracy.items() if value < min_field]
     if report.f1 < min_f1 or failing:
         err.print(f"below the bar: F1 {report.f1:.3f} (min {min_f1}), fields {failing}")
@@ -229,7 +232,7 @@ def backfill(
     path: Annotated[Path, typer.Argument(help="incident JSON lines or an ACLED CSV export")],
 ) -> None:
     """Load past events onto the ``incidents`` topic so that baselines have history."""
-    from processors.backfill import Skipped, read_backfill
+    from processors.detect.backfill import Skipped, read_backfill
     from streams.app import dumps
     from streams.client import produce
 
