@@ -1,4 +1,7 @@
-"""Find place mentions in article text: towns, facilities, provinces, countries and regions.
+"""The places stage: towns, facilities, provinces, countries and regions named in the text.
+
+``tag_places`` looks places up in the paragraphs that report something (the only ones a
+mention or the article's dominant country is read from) and sets the dominant country.
 
 Matching is token based: the text is folded (``processors.text.fold``) keeping its length, cut
 into word tokens, and every capitalised token that can start a known name walks the name
@@ -19,15 +22,18 @@ from __future__ import annotations
 import re
 import string
 from bisect import bisect_left
-from dataclasses import dataclass
+from collections import Counter
 from typing import Final
 
 import pycountry
 
+from processors.extract.document import Document, PlaceMatch
 from processors.extract.gazetteer import Entry, Gazetteer, ProvinceInfo, gazetteer
 from processors.extract.place_phrases import Hit, Token, borders, province_lists, refine, spaced
 from processors.text.fold import ARTICLES, STRONG_ARTICLES, fold, inner_key, iter_tokens, name_key
 from processors.text.fold import token_key as _key
+from processors.text.indexed import Indexed, holds_any
+from processors.text.sentences import Sentence, regional_countries
 
 __all__ = [  # noqa: F822 - GAZETTEER_VERSION comes from the module __getattr__
     "GAZETTEER_VERSION",
@@ -39,6 +45,7 @@ __all__ = [  # noqa: F822 - GAZETTEER_VERSION comes from the module __getattr__
     "gazetteer_version",
     "lookup_province",
     "province_of",
+    "tag_places",
 ]
 
 _CAPITAL: Final = frozenset(string.ascii_uppercase + string.digits)
@@ -47,22 +54,9 @@ _OPENERS: Final = " \t\"'([«"  # after folding, curly quotes are already "'"
 _JOINERS: Final = frozenset({" ", "-", "'", " - ", "' ", " '", "-'"})  # "Tall 'Afar"
 _CLOSE: Final = re.compile(r"\s+")
 _HAND_WRITTEN: Final = 1e5  # entries scored at least this come from hand-written data
+_WHOLE_BODY: Final = 0.6  # above this share of busy paragraphs, one gazetteer pass over the body
 
 
-@dataclass(frozen=True, slots=True)
-class PlaceMatch:
-    """One place mention, with character offsets into the text that was searched."""
-
-    start: int
-    end: int
-    text: str
-    place: str | None
-    country: str
-    admin1: str | None
-    latitude: float | None
-    longitude: float | None
-    geo_precision: int
-    kind: str
 
 
 def gazetteer_version() -> str:
@@ -281,3 +275,45 @@ def _to_match(text: str, folded: str, hit: Hit, offset: int) -> PlaceMatch:
 def _written(folded: str, start: int, end: int) -> str:
     written = _CLOSE.sub(" ", folded[start:end]).strip()
     return written.title() if written.isupper() else written  # datelines: "MOSUL" is "Mosul"
+
+
+def tag_places(doc: Document) -> None:
+    """Set ``places`` (of the paragraphs that report something) and the dominant ``country``."""
+    doc.places = Indexed(_busy_places(doc.body, doc.sentences, doc.busy))
+    doc.country = _dominant_country(doc)
+
+
+def _busy_places(
+    body: str, sentences: list[Sentence], busy: list[tuple[int, int]]
+) -> list[PlaceMatch]:
+    """Places of the paragraphs that report something (the only ones mentions or the
+    article's dominant country are read from); the gazetteer never sees the rest."""
+    if not busy:
+        return []
+    paragraphs: dict[int, tuple[int, int]] = {}
+    for s in sentences:
+        lo, hi = paragraphs.get(s.paragraph, (s.start, s.end))
+        paragraphs[s.paragraph] = (min(lo, s.start), max(hi, s.end))
+    busy_starts = sorted(a for a, _ in busy)
+    wanted = sorted({paragraphs[s.paragraph] for s in sentences
+                     if holds_any(s.start, s.end, busy_starts)})
+    if sum(hi - lo for lo, hi in wanted) > _WHOLE_BODY * len(body):
+        return find_places(body)
+    found: list[PlaceMatch] = []
+    for lo, hi in wanted:
+        found.extend(find_places(body[lo:hi], offset=lo))
+    return found
+
+
+def _dominant_country(doc: Document) -> str | None:
+    """The article's country: the most named one of the region, else the most named one."""
+    boiler = [(s.start, s.end) for s in doc.sentences if s.boilerplate]
+    counts: Counter[str] = Counter()
+    for place in doc.places:
+        if any(a <= place.start < b for a, b in boiler):
+            continue
+        counts[place.country] += 1
+    regional = [c for c, _ in counts.most_common() if c in regional_countries()]
+    if regional:
+        return regional[0]
+    return counts.most_common(1)[0][0] if counts else None
