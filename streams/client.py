@@ -66,6 +66,10 @@ def connection_options(settings: Settings) -> dict[str, Any]:
     return options
 
 
+UNREACHABLE_HINT = ("start the local broker with 'sitrep kafka start' "
+                    "or set SITREP_BOOTSTRAP_SERVERS")
+
+
 def _first_address(settings: Settings) -> tuple[str, int]:
     first = settings.bootstrap_servers.split(",")[0].strip()
     host, _, port = first.rpartition(":")
@@ -109,14 +113,15 @@ async def diagnose(settings: Settings, *, timeout: float = 10.0) -> str:
                 "SITREP_SASL_USERNAME, SITREP_SASL_PASSWORD and SITREP_SASL_MECHANISM")
     except (ConnectionRefusedError, KafkaConnectionError) as exc:
         if isinstance(exc, ConnectionRefusedError) or "refused" in str(exc).lower():
-            return (f"no Kafka broker answers at {where} (connection refused); start one "
-                    "(sitrep kafka start) or set SITREP_BOOTSTRAP_SERVERS")
-        return f"cannot connect to the broker at {where} ({exc}); check SITREP_SECURITY_PROTOCOL"
+            return (f"cannot reach Kafka at {where} (connection refused: no broker listens "
+                    f"there); {UNREACHABLE_HINT}")
+        return (f"cannot reach Kafka at {where} ({type(exc).__name__}); check "
+                "SITREP_BOOTSTRAP_SERVERS and SITREP_SECURITY_PROTOCOL")
     except TimeoutError:
-        return (f"the broker at {where} did not answer within {timeout:.0f} s; check "
+        return (f"cannot reach Kafka at {where} (no answer within {timeout:.0f} s); check "
                 "SITREP_BOOTSTRAP_SERVERS and SITREP_SECURITY_PROTOCOL")
     except OSError as exc:
-        return f"cannot reach {where}: {exc.strerror or exc}; check SITREP_BOOTSTRAP_SERVERS"
+        return f"cannot reach Kafka at {where} ({exc.strerror or exc}); {UNREACHABLE_HINT}"
     conn.close()
     return f"the broker at {where} accepts {_who(settings)}, but the client could not start"
 
