@@ -147,11 +147,15 @@ def _check_port_free(host: str, port: int) -> None:
 
 
 def _check_broker(settings: Settings) -> None:
-    """BrokerError unless a broker answers at the bootstrap servers within a few seconds."""
+    """BrokerError unless a broker answers at the bootstrap servers within a few seconds.
+
+    A broker that answers but refuses this client (TLS, SASL) is not an error here: a worker
+    keeps retrying, says why in its log and on /health, and starts once the cluster's admin
+    has fixed the credentials or the certificate."""
     from streams.provision import reachable
 
     problem = asyncio.run(reachable(settings))
-    if problem is not None:
+    if problem is not None and problem.startswith("cannot reach Kafka"):
         raise BrokerError(problem)
 
 

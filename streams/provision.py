@@ -153,7 +153,9 @@ async def ensure_topics(settings: Settings, specs: Sequence[TopicSpec], *,
                     elif kafka_error_for_code(code) is not TopicAlreadyExistsError:
                         refused.append(_describe_error(code, rest[0] if rest else None))
                 if refused:
-                    problem = f"the broker refused to create them: {refused[0]}"
+                    who = (f"user {settings.sasl_username!r}" if settings.sasl_username
+                           else "this client")
+                    problem = f"the broker does not allow {who} to create them: {refused[0]}"
                 # KRaft acknowledges a topic before its partitions have leaders.
                 deadline = time.monotonic() + timeout
                 while True:

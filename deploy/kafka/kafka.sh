@@ -153,7 +153,8 @@ make_secrets() {
     if [[ -f "$SECRETS/credentials.env" ]]; then
         return 0
     fi
-    need openssl "install OpenSSL (apt-get install openssl) to generate the broker's certificates"
+    command -v openssl >/dev/null 2>&1 \
+        || die "openssl not found on PATH; install it (apt-get install openssl) to generate the secured broker's certificates"
     local tmp="$SECRETS.tmp.$$"
     rm -rf "$tmp"
     mkdir -p "$tmp"
@@ -266,6 +267,7 @@ do_grant_client() {
     [[ "$KAFKA_SECURE" == 1 ]] || die "grant-client needs the secured broker (KAFKA_SECURE=1)"
     [[ "$user" =~ ^[A-Za-z0-9._-]+$ ]] || die "grant-client USER PREFIX: USER must be a SCRAM user name, got '$user'"
     [[ "$prefix" =~ ^[A-Za-z0-9._-]*$ ]] || die "grant-client USER PREFIX: PREFIX may hold [A-Za-z0-9._-] only, got '$prefix'"
+    find_java
     acl --add --allow-principal "User:$user" --operation Write --operation Describe \
         --topic "${prefix}articles" || die "could not let $user produce to ${prefix}articles"
     acl --add --allow-principal "User:$user" --operation Read --operation Describe \

@@ -15,6 +15,8 @@ import os
 import random
 import subprocess
 import sys
+import time
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -27,7 +29,7 @@ from processors.errors import BrokerError
 from processors.models import Alert
 from streams import broker, topics
 from streams.client import produce
-from streams.demo import free_port, worker_env
+from streams.demo import free_port, start_worker, stop_worker, worker_env
 from streams.settings import PROJECT_ROOT, Settings
 from tests.integration.workers import RunningWorker, collect, running_worker
 
@@ -207,3 +209,40 @@ def test_secure_no_secret_in_logs_pages_dead_letters_or_errors(
     for where, text in texts.items():
         for secret in secrets:
             assert secret not in text, f"{secret!r} appears in the {where}"
+
+
+def test_secure_worker_with_a_wrong_password_keeps_retrying_and_says_why(
+    secure: Settings, tmp_path: Path,
+) -> None:
+    wrong = broker.client_settings(secure, "sitrep").model_copy(update={
+        "sasl_password": SecretStr(KNOWN_PASSWORD + "-wrong"), "web_port": free_port(),
+        "data_dir": tmp_path / "worker", "topic_retry_seconds": 2.0,
+        "topic_prefix": f"wrongpw-{random.getrandbits(32):08x}.",
+        "app_id": f"sitrep-wrongpw-{random.getrandbits(32):08x}"})
+    log = tmp_path / "worker.log"
+    process = start_worker(wrong, log=log)
+    try:
+        deadline = time.monotonic() + 60
+        body, status = "", 0
+        while time.monotonic() < deadline:
+            assert process.poll() is None, log.read_text(errors="replace")[-3000:]
+            try:
+                with urllib.request.urlopen(
+                        f"http://127.0.0.1:{wrong.web_port}/health", timeout=2) as reply:
+                    status, body = reply.status, reply.read().decode()
+            except urllib.error.HTTPError as exc:
+                status, body = exc.code, exc.read().decode()
+            except OSError:
+                pass
+            if "invalid credentials" in body:
+                break
+            time.sleep(0.5)
+        assert status == 503 and "invalid credentials" in body, (status, body)
+        time.sleep(5)  # two more retries: still alive, still saying why, once in the log
+        assert process.poll() is None, log.read_text(errors="replace")[-3000:]
+        text = log.read_text(errors="replace")
+        # sitrep's own line, once while the reason stays the same (aiokafka logs each attempt)
+        assert text.count("refused user 'sitrep'") == 1, text[-3000:]
+        assert KNOWN_PASSWORD not in text
+    finally:
+        stop_worker(process)
