@@ -62,9 +62,9 @@ ACLED_SUB_EVENTS: dict[str, EventType | None] = {
 _PRECISION: dict[str, DatePrecision] = {"1": "day", "2": "week", "3": "month"}
 _DATE_FORMATS = ("%Y-%m-%d", "%d %B %Y", "%d-%B-%Y", "%d %b %Y", "%d-%b-%Y", "%d/%m/%Y")
 _STATE_FORCES = re.compile(r"^(?:military|police) forces of (?:the )?([^(]+?)\s*(?:\(|$)", re.I)
-_FORCES_PERPETRATOR = {"iraq": "Iraqi Security Forces", "united states": "United States",
+_FORCES_PERPETRATOR = {"iraq": "Iraq", "united states": "United States",
                        "turkey": "Turkey", "israel": "Israel", "iran": "Iran"}  # fmt: skip
-_FORCES_TARGET: dict[str, Target] = {"iraq": "iraqi_security_forces", "united states": "us_forces"}
+_FORCES_TARGET: dict[str, Target] = {"iraq": "security_forces", "united states": "us_forces"}
 _COALITION = re.compile(r"coalition|inherent resolve|nato|military forces of (?:the )?(?:united "
                         r"kingdom|france|germany|italy|australia|canada|netherlands|denmark|"
                         r"spain|norway)", re.I)  # fmt: skip

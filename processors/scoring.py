@@ -26,10 +26,16 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from processors.models import V1_PERPETRATORS, V1_TARGETS
+
 SCORED_FIELDS: tuple[str, ...] = ("event_date", "date_precision", "country", "admin1",
                                   "event_type", "perpetrator", "target", "killed", "injured")
 _STRINGS = frozenset({"date_precision", "country", "admin1", "event_type", "perpetrator",
                       "target"})
+_V1_NAMES: dict[tuple[str, str], str] = {
+    **{("target", old.lower()): new.lower() for old, new in V1_TARGETS.items()},
+    **{("perpetrator", old.lower()): new.lower() for old, new in V1_PERPETRATORS.items()},
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,7 +98,9 @@ def _norm(name: str, value: Any) -> Any:
         text = value.isoformat() if isinstance(value, dt.date) else str(value)
         return text[:10]
     if name in _STRINGS:
-        return str(value).strip().lower() or None
+        text = str(value).strip().lower() or None
+        # Version-1 names read as version 2 ("iraqi_security_forces", "Iraqi Security Forces").
+        return _V1_NAMES.get((name, text), text) if text else None
     if name in ("killed", "injured"):
         return int(value)
     return value

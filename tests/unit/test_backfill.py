@@ -117,8 +117,8 @@ def test_backfill_acled_dates(text: str, day: dt.date | None) -> None:
 
 @pytest.mark.parametrize(("actor", "name"), [
     ("Islamic State (Iraq)", "Islamic State"),
-    ("Military Forces of Iraq (2020-)", "Iraqi Security Forces"),
-    ("Police Forces of Iraq (2020-)", "Iraqi Security Forces"),
+    ("Military Forces of Iraq (2020-)", "Iraq"),
+    ("Police Forces of Iraq (2020-)", "Iraq"),
     ("Military Forces of the United States (2021-)", "United States"),
     ("Military Forces of Turkey (2016-)", "Turkey"),
     ("Unidentified Armed Group (Iraq)", None),
@@ -133,7 +133,7 @@ def test_backfill_acled_perpetrators(actor: str, name: str | None) -> None:
 @pytest.mark.parametrize(("actor", "target"), [
     ("Civilians (Iraq)", "civilians"),
     ("Protesters (Iraq)", "civilians"),
-    ("Military Forces of Iraq (2020-)", "iraqi_security_forces"),
+    ("Military Forces of Iraq (2020-)", "security_forces"),
     ("Global Coalition Against Daesh", "coalition_forces"),
     ("Military Forces of the United Kingdom (2010-)", "coalition_forces"),
     ("Government of Iraq (2020-)", "government"),
