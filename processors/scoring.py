@@ -98,9 +98,9 @@ def _norm(name: str, value: Any) -> Any:
         text = value.isoformat() if isinstance(value, dt.date) else str(value)
         return text[:10]
     if name in _STRINGS:
-        text = str(value).strip().lower() or None
+        lowered = str(value).strip().lower()
         # Version-1 names read as version 2 ("iraqi_security_forces", "Iraqi Security Forces").
-        return _V1_NAMES.get((name, text), text) if text else None
+        return _V1_NAMES.get((name, lowered), lowered) if lowered else None
     if name in ("killed", "injured"):
         return int(value)
     return value
