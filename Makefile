@@ -7,7 +7,7 @@ SEEDS := ../shared/seeds/articles.jsonl
 GOLD := ../shared/eval/seeds-gold.jsonl
 
 .PHONY: install kafka-fetch kafka-start kafka-stop demo test unit integration lint schemas eval \
-        bench bench-alerts bench-extract reliability clean
+        eval-dev bench bench-alerts bench-extract reliability clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -43,6 +43,9 @@ integration: install kafka-fetch
 
 eval: install  ## Seeds eval; fails below the bar of issue 3
 	$(SITREP) eval $(SEEDS) $(GOLD) --min-f1 0.85 --min-field 0.85
+
+eval-dev: install  ## The real-article dev set's dev part, by continent, country and field
+	$(BIN)/python scripts/devset.py score --part dev --detail
 
 schemas: install  ## Regenerate schemas/ from the models
 	$(BIN)/python -m processors.schemas schemas

@@ -162,6 +162,9 @@ def evaluate(
     gold: Annotated[Path, typer.Argument(help="gold incidents (.jsonl), as in SCHEMA.md")],
     min_f1: Annotated[float, typer.Option(help="Exit 1 when F1 is below this.")] = 0.0,
     min_field: Annotated[float, typer.Option(help="Exit 1 when a field is below this.")] = 0.0,
+    detail: Annotated[bool, typer.Option(
+        help="Add scores by continent and country and the confusion of event types and "
+             "target classes.")] = False,
 ) -> None:
     """Score extraction against gold incidents exactly as SCHEMA.md defines it."""
     from processors.extract import extract_corpus
@@ -173,7 +176,7 @@ def evaluate(
     predictions = extract_corpus(read_articles([articles]),
                                  include_background=settings.include_background)
     report = score(predictions, load_gold(gold.read_bytes()))
-    typer.echo(format_report(report))
+    typer.echo(format_report(report, detail=detail))
     failing = [name for name, value in report.field_accuracy.items() if value < min_field]
     if report.f1 < min_f1 or failing:
         err.print(f"below the bar: F1 {report.f1:.3f} (min {min_f1}), fields {failing}")

@@ -7,7 +7,17 @@ from typing import Any
 
 import pytest
 
-from processors.scoring import evaluate, format_report, load_gold, main, match_article
+from processors.scoring import (
+    breakdown,
+    confusion,
+    continent,
+    evaluate,
+    false_incidents,
+    format_report,
+    load_gold,
+    main,
+    match_article,
+)
 
 
 def _gold(**fields: Any) -> dict[str, Any]:
@@ -91,3 +101,50 @@ def test_scoring_main_scores_a_predictions_file(tmp_path: Any, capsys: Any) -> N
     preds.write_text(json.dumps(_pred()) + "\n")
     assert main([str(tmp_path / "unused.jsonl"), str(gold), "--predictions", str(preds)]) == 0
     assert "F1 1.000" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("field", "gold", "pred"),
+    [("target", "security_forces", "iraqi_security_forces"),
+     ("target", "iraqi_security_forces", "security_forces"),
+     ("perpetrator", "Iraq", "Iraqi Security Forces")],
+)
+def test_scoring_reads_version_1_names_as_version_2(field: str, gold: str, pred: str) -> None:
+    report = evaluate([_pred(**{field: pred})],
+                      load_gold(_gold_file(("art", [_gold(**{field: gold})]))))
+    assert report.field_accuracy[field] == 1.0
+
+
+def test_scoring_breakdown_by_country_splits_the_totals() -> None:
+    gold = load_gold(_gold_file(
+        ("iq", [_gold()]),
+        ("ng", [_gold(country="NG", admin1="NG-BO", cluster="c2")]),
+        ("none", []),
+    ))
+    preds = [_pred("iq"), _pred("ng", country="NG", admin1="NG-YO"), _pred("none")]
+    report = evaluate(preds, gold, countries={"none": "GB"})
+    groups = breakdown(report, lambda a: a.country or "?")
+    assert set(groups) == {"IQ", "NG", "GB"}
+    assert (groups["IQ"].f1, groups["NG"].f1) == (1.0, 0.0)
+    assert groups["GB"].predicted == 1 and groups["GB"].required == 0
+    assert false_incidents(report) == (1, 1)
+    by_continent = breakdown(report, lambda a: continent(a.country))
+    assert set(by_continent) == {"Asia", "Africa", "Europe"}
+
+
+def test_scoring_confusion_counts_gold_against_predicted_values() -> None:
+    gold = load_gold(_gold_file(("a", [_gold(event_type="air_drone_strike")]),
+                                ("b", [_gold(event_type="air_drone_strike", cluster="c2")]),
+                                ("c", [_gold(event_type="attack", cluster="c3")])))
+    preds = [_pred("a", event_type="attack"), _pred("b", event_type="air_drone_strike"),
+             _pred("c", event_type="attack")]
+    table = confusion(evaluate(preds, gold), "event_type")
+    assert table == {("air_drone_strike", "attack"): 1, ("air_drone_strike", "air_drone_strike"): 1,
+                     ("attack", "attack"): 1}
+    text = format_report(evaluate(preds, gold), detail=True)
+    assert "event_type confusion" in text and "by country:" in text
+
+
+def test_scoring_unscored_confusion_field_is_left_out() -> None:
+    gold = load_gold(_gold_file(("a", [_gold(target="civilians", unscored=["target"])])))
+    assert confusion(evaluate([_pred("a", target="militants")], gold), "target") == {}
