@@ -29,7 +29,7 @@ demo: install kafka-fetch  ## Local broker, worker, seeds/ fed in; incidents and
 	$(SITREP) demo
 
 test: install kafka-fetch  ## Lint, types, unit and integration tests on the real broker, seeds eval
-	$(BIN)/ruff check processors streams tests scripts
+	$(BIN)/ruff check processors streams harness tests scripts
 	$(BIN)/mypy
 	$(BIN)/pytest -q tests/unit
 	$(BIN)/pytest -q tests/integration

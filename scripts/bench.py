@@ -10,7 +10,7 @@ have baselines and spikes raise alerts. What each figure means:
 
 * ``extract_articles_per_s``: ``extract_incidents`` in this process, one core, over the
   same articles the stream stages get; median of ``--runs`` passes.
-* ``passthrough_articles_per_s``: ``streams.passthrough`` (a faust worker on sitrep's faust
+* ``passthrough_articles_per_s``: ``harness.passthrough`` (a faust worker on sitrep's faust
   options that decodes each article as ``ingest`` does and forwards it), one worker.
 * ``e2e_articles_per_s``: the sitrep worker (ingest, correlate, detect), one worker.
   Throughput of a worker is measured on a *pre-loaded backlog*: the worker starts on fresh
@@ -80,13 +80,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_extract import build_corpus
 
-from processors.aggregate import last_closed_week, week_of
-from processors.extract import extract_incidents, prepare
+from harness.passthrough import OUTPUT as PASSTHROUGH
+from processors.detect.aggregate import last_closed_week, week_of
+from processors.extract.pipeline import extract_incidents, prepare
 from processors.models import Article
 from streams import broker, topics
 from streams.client import connection_options, produce
 from streams.demo import free_port, stop_worker, wait_healthy, worker_env
-from streams.passthrough import OUTPUT as PASSTHROUGH
 from streams.settings import PROJECT_ROOT, Settings
 
 # After every date written in the fixtures (they read as past events), and early enough that
@@ -331,7 +331,7 @@ def measure_throughput(base: Settings, run: str, corpus: Corpus, count: int, *, 
     stage = Stage(base, f"bench-{run}-{kind}{workers}", partitions, workdir / kind)
     stage.workdir.mkdir(parents=True, exist_ok=True)
     try:
-        stage.start(workers, module="streams.passthrough" if kind == "pass" else "streams.cli")
+        stage.start(workers, module="harness.passthrough" if kind == "pass" else "streams.cli")
         settings = stage.main
         broker_pid = broker.status(base).pid
         cpu, shared = stage.cpu_s(), _shared_cpu_s(broker_pid)

@@ -3,7 +3,7 @@
 All detectors see the same simulated weekly series (``scripts/simulate.py``: seasonal
 negative-binomial baselines of 0.1–5 events a week, escalations of k = 2, 3, 5, 10 SDs).
 sitrep runs as it runs in production: every simulated event becomes an ``Incident`` (with
-duplicate reports) fed to ``processors.engine.AlertEngine`` with its default configuration.
+duplicate reports) fed to ``processors.detect.engine.AlertEngine`` with its default configuration.
 
 Definitions (scored weeks are those after the burn-in year; every detector sees the burn-in):
 
@@ -68,8 +68,8 @@ if __package__ in (None, ""):
 
 from simulate import DISPERSIONS, MEANS, START, Series, incidents_for, simulate
 
-from processors.detector import DetectorConfig, Verdict, assess
-from processors.engine import AlertEngine
+from processors.detect.detector import DetectorConfig, Verdict, assess
+from processors.detect.engine import AlertEngine
 
 Alarms = list[np.ndarray]
 

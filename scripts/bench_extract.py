@@ -17,7 +17,7 @@ import statistics
 import time
 from pathlib import Path
 
-from processors.extract import extract_incidents, prepare
+from processors.extract.pipeline import extract_incidents, prepare
 from processors.models import Article
 
 FIXTURES = Path(__file__).resolve().parents[1] / "tests" / "fixtures"

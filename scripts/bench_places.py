@@ -15,7 +15,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from processors.places import find_places
+from processors.extract.places import find_places
 
 SENTENCES = (
     "Two rockets struck near the Ain al-Asad air base in western Anbar on Tuesday, officials said.",

@@ -45,7 +45,7 @@ import pycountry
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from processors.fold import fold, name_key  # noqa: E402
+from processors.text.fold import fold, name_key  # noqa: E402
 
 DATA = ROOT / "processors" / "data"
 OUT = DATA / "world_places.json.gz"
@@ -56,15 +56,17 @@ NAMES = DATA / "world_names.json"
 DETAILED = ("IQ", "SY", "LB", "IL", "PS", "JO", "YE", "KW")
 _LATIN = re.compile(r"[A-Za-z0-9 '\-.\u0300-\u036f]+")
 # Words naming the type of a subdivision, dropped before names are compared.
-_TYPE_WORDS = frozenset(
-    "state province region governorate department departement district county prefecture "
-    "municipality oblast oblast' oblasti kray krai okrug respublika republic autonomous "
-    "avtonomna division territory federal capital city special administrative parish "
-    "muhafazah muhafazat wilayah wilaya vilayet velayat ostan welayaty mohafazat provincia "
-    "estado departamento regiao region' voivodeship wojewodztwo canton kanton land bundesland "
-    "of the de del do da des du la le el al and et y zone area emirate sheng shi zizhiqu "
-    "ili viloyati viloyat oblys qalasy rayon raion ".split()
-)
+_TYPE_WORDS = frozenset({
+    "state", "province", "region", "governorate", "department", "departement", "district",
+    "county", "prefecture", "municipality", "oblast", "oblast'", "oblasti", "kray", "krai",
+    "okrug", "respublika", "republic", "autonomous", "avtonomna", "division", "territory",
+    "federal", "capital", "city", "special", "administrative", "parish", "muhafazah",
+    "muhafazat", "wilayah", "wilaya", "vilayet", "velayat", "ostan", "welayaty", "mohafazat",
+    "provincia", "estado", "departamento", "regiao", "region'", "voivodeship", "wojewodztwo",
+    "canton", "kanton", "land", "bundesland", "of", "the", "de", "del", "do", "da", "des", "du",
+    "la", "le", "el", "al", "and", "et", "y", "zone", "area", "emirate", "sheng", "shi",
+    "zizhiqu", "ili", "viloyati", "viloyat", "oblys", "qalasy", "rayon", "raion",
+})
 _CLOSE_SPELLING = 0.84
 # Debian's wamerican word list: a one-word place name that is also a lower-case English
 # word ("Police", "Mobile", "Bath") is flagged, so the gazetteer can ask more of it.
@@ -184,7 +186,7 @@ def vote_by_towns(towns: list[dict[str, Any]], subs: list[Any], level: set[str])
             votes[code] += int(town["population"]) + 1
     if not votes:
         return None
-    (best, weight), *rest = votes.most_common(2) + [("", 0)]
+    best, weight = votes.most_common(1)[0]
     total = sum(votes.values())
     return best if weight >= 0.6 * total else None
 

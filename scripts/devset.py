@@ -93,9 +93,9 @@ def check(_: argparse.Namespace) -> int:
 
 def score(args: argparse.Namespace) -> int:
     """Extract the part's cached articles and score them against the gold."""
-    from processors.extract import extract_corpus
+    from processors.correlate.corpus import extract_corpus
+    from processors.evaluate.scoring import evaluate, format_report, load_gold
     from processors.models import Article
-    from processors.scoring import evaluate, format_report, load_gold
 
     rows = _select(args.part)
     found, missing = _cached([s["id"] for s in rows])
@@ -115,7 +115,7 @@ def score(args: argparse.Namespace) -> int:
 
 def agreement(_: argparse.Namespace) -> int:
     """Score the second annotator's gold as if it were predictions against the first's."""
-    from processors.scoring import evaluate, format_report, load_gold
+    from processors.evaluate.scoring import evaluate, format_report, load_gold
 
     second = load_gold((DEVSET / "gold-second.jsonl").read_bytes())
     ids = {g.article for g in second}

@@ -26,9 +26,12 @@ from pathlib import Path
 
 import orjson
 
-from streams import broker, faults
-from streams.corpus import WEEKS, event_articles
-from streams.faults import Counts
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the harness lives in the checkout
+
+from harness import faults
+from harness.corpus import WEEKS, event_articles
+from harness.faults import Counts
+from streams import broker
 from streams.settings import Settings
 
 FAULTS = ("kill", "rebalance", "broker_restart", "bad_input", "replay")

@@ -62,7 +62,7 @@ def dumps(record: Incident | Alert) -> bytes:
 def base_app(settings: Settings) -> faust.App:
     """A faust app with sitrep's broker, store and client options, and no agents yet.
 
-    The sitrep worker and the benchmark's passthrough (``streams.passthrough``) both start
+    The sitrep worker and the benchmark's passthrough (``harness.passthrough``) both start
     from it, so the framework's limit is measured with the options the pipeline runs with.
     """
     return transport.App(  # faust.App with a short consumer fetch wait

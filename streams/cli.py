@@ -130,7 +130,7 @@ def extract(
     paths: Annotated[list[Path], typer.Argument(help="article files (.txt, .json, .jsonl)")],
 ) -> None:
     """Offline: articles in, incident JSON lines out (the prediction format), no Kafka."""
-    from processors.extract import extract_corpus
+    from processors.correlate.corpus import extract_corpus
     from streams.files import read_articles
 
     settings = _settings()
@@ -148,7 +148,7 @@ def alerts(
              "a stream that saw these incidents has emitted so far).")] = True,
 ) -> None:
     """Offline: incident JSON lines in, alert JSON lines out, with the stream's detector."""
-    from processors.engine import run_offline
+    from processors.detect.engine import run_offline
     from streams.files import read_incidents
     from streams.pipeline import detector_config
 
@@ -167,9 +167,9 @@ def evaluate(
              "target classes.")] = False,
 ) -> None:
     """Score extraction against gold incidents exactly as SCHEMA.md defines it."""
-    from processors.extract import extract_corpus
-    from processors.scoring import evaluate as score
-    from processors.scoring import format_report, load_gold
+    from processors.correlate.corpus import extract_corpus
+    from processors.evaluate.scoring import evaluate as score
+    from processors.evaluate.scoring import format_report, load_gold
     from streams.files import read_articles
 
     settings = _settings()
@@ -188,7 +188,7 @@ def backfill(
     path: Annotated[Path, typer.Argument(help="incident JSON lines or an ACLED CSV export")],
 ) -> None:
     """Load past events onto the ``incidents`` topic so that baselines have history."""
-    from processors.backfill import Skipped, read_backfill
+    from processors.detect.backfill import Skipped, read_backfill
     from streams.app import dumps
     from streams.client import produce
 

@@ -12,11 +12,11 @@ from typing import Any
 
 import faust
 
-from processors.dedup import EventIndex
-from processors.detector import DetectorConfig
-from processors.engine import AlertEngine, stream_watermark
+from processors.correlate.dedup import EventIndex
+from processors.detect.detector import DetectorConfig
+from processors.detect.engine import AlertEngine, stream_watermark
 from processors.errors import ExtractionFailed
-from processors.extract import extract_incidents, extractor_version, prepare
+from processors.extract.pipeline import extract_incidents, extractor_version, prepare
 from processors.models import Alert, Article, Incident
 from streams import metrics
 from streams.settings import Settings

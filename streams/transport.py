@@ -10,7 +10,7 @@ median time from an article to its incident was 3.4 s, in a sawtooth between two
 second instead.
 
 **Rebalances** (faust-streaming 0.15). The rebalance fault run (a second worker joins, the
-first stops: ``streams/faults.py``) failed about one run in ten, by four faults of faust's
+first stops: ``harness/faults.py``) failed about one run in ten, by four faults of faust's
 consumer, each seen in a worker's log with ``DEVLOG=1`` and its state:
 
 * *Streams resumed before they are sought.* After table recovery faust resumes the input

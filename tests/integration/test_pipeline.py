@@ -14,7 +14,7 @@ from typing import Any
 import orjson
 import pytest
 
-from processors.engine import run_offline
+from processors.detect.engine import run_offline
 from processors.models import Alert, Incident
 from streams import topics
 from streams.client import produce

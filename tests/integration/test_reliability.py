@@ -9,9 +9,8 @@ from pathlib import Path
 import orjson
 import pytest
 
-from streams import topics
-from streams.corpus import event_articles
-from streams.faults import (
+from harness.corpus import event_articles
+from harness.faults import (
     Counts,
     Run,
     read_topic,
@@ -21,6 +20,7 @@ from streams.faults import (
     run_rebalance,
     run_replay_equality,
 )
+from streams import topics
 from streams.settings import Settings
 
 ARTICLES = 200

@@ -10,8 +10,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
+from processors.evaluate.scoring import evaluate, load_gold
 from processors.models import SCHEMA_VERSION, TARGETS, Alert, Incident
-from processors.scoring import evaluate, load_gold
 
 _V1_INCIDENT = {
     "schema_version": 1,

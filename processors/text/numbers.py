@@ -1,0 +1,206 @@
+"""Counts in text ("twelve", "two dozen", "at least 10", "dozens") and casualty phrases.
+
+Killed, injured and kidnapped stay apart; a number is a casualty figure only inside a casualty
+phrase ("10 people were killed", "killing 10", "left five dead", "minor injuries to two
+personnel"), so rocket counts, years, percentages and troop numbers never are.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from dataclasses import dataclass
+from functools import cache, lru_cache
+
+from processors.text.matcher import Matcher
+from processors.text.rules import compile_alternation, load_rules
+
+_UNITS = ("one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen"
+          "|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy"
+          "|eighty|ninety|hundred|thousand")
+_WORDS = rf"(?:(?:{_UNITS})(?:(?:[\s-]+|\s+and\s+)(?:{_UNITS}))*)"
+_DIGITS = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?![\d,.]*\s*(?:%|percent|per cent))"
+_DOZEN = re.compile(r"(\d+)\s+dozen", re.IGNORECASE)
+# A casualty phrase starts at most this far before its verb ("five U.S. soldiers died").
+_BEFORE = 120
+_PLAIN = re.compile(r"\d[\d,]*")
+
+# Words allowed between a count and its casualty verb: nouns and modifiers, never a clause.
+_FILLER = (r"(?:(?!(?:and|but|while|after|before|when|who|which|that|in|on|at|by|from|said)\b)"
+           r"[A-Za-z.'’-]+\s+){0,6}?")
+_AUX = (r"(?:(?:were|was|have been|had been|has been|are|is|got|being|been|reportedly|also|all|"
+        r"later)\s+){0,3}")
+
+
+@dataclass(frozen=True, slots=True)
+class Casualty:
+    """A casualty figure of one kind ("killed", "injured", "kidnapped") found in text."""
+
+    start: int
+    end: int
+    kind: str
+    value: int
+    subset: bool
+    vague: bool = False
+
+
+@cache
+def _count_pattern() -> str:
+    data = load_rules("casualties")
+    approx = "|".join(sorted(map(re.escape, data["approximators"]), key=len, reverse=True))
+    vague = "|".join(sorted(data["vague_counts"], key=len, reverse=True))
+    return (rf"(?:(?:{approx})\s+)?(?:{_DIGITS}(?:\s+dozen)?|{_WORDS}(?:\s+dozen)?"
+            rf"|(?:{vague})(?:\s+of)?)")
+
+
+@cache
+def _casualty_regex() -> Matcher:
+    data = load_rules("casualties")
+    count = _count_pattern()
+    parts: list[str] = []
+    for kind, verbs in data["verbs"].items():
+        alts = "|".join(sorted(verbs, key=len, reverse=True))
+        parts.append(rf"(?P<p_{kind}>(?P<n_{kind}>{count})\s+{_FILLER}{_AUX}(?:{alts}))")
+    for kind, verbs in data["active_verbs"].items():
+        alts = "|".join(sorted(verbs, key=len, reverse=True))
+        parts.append(rf"(?P<a_{kind}>(?:{alts})\s+(?P<m_{kind}>{count}))")
+    for kind, nouns in data["noun_phrases"].items():
+        alts = "|".join(sorted(nouns, key=len, reverse=True))
+        if kind == "killed":
+            parts.append(rf"(?P<x_{kind}>(?P<q_{kind}>{count})\s+(?:deaths|fatalities)"
+                         rf"|(?:{alts})\s+(?P<r_{kind}>{count}))")
+        else:
+            parts.append(rf"(?P<x_{kind}>(?:{alts})\s+(?P<r_{kind}>{count}))")
+    for kind, phrases in data["zero"].items():
+        alts = "|".join(phrases)
+        parts.append(rf"(?P<z_{kind}>{alts})")
+    persons = "|".join(sorted(map(re.escape, data["person_nouns"]), key=len, reverse=True))
+    person = rf"(?:a|an|the|one|his|her|their|another)\s+(?:[\w-]+\s+){{0,2}}?(?:{persons})s?"
+    for kind, verbs in data["active_verbs"].items():
+        alts = "|".join(sorted(verbs, key=len, reverse=True))
+        parts.append(rf"(?P<o_{kind}>(?:{alts})\s+(?P<l_{kind}>{person}"
+                     rf"(?:(?:\s*,\s*|\s+and\s+|\s*,\s*and\s+){person}){{0,3}}))")
+    singular = "|".join(sorted(data["verbs"]["killed"] + data["verbs"]["injured"]
+                               + data["verbs"]["kidnapped"], key=len, reverse=True))
+    parts.append(rf"(?P<s_one>(?<![\w-])(?:a|an)\s+(?:[A-Za-z.'’-]+\s+){{1,3}}?"
+                 rf"(?:was|has been|had been)\s+(?:reportedly\s+)?(?P<sv>{singular}))")
+    return Matcher(parts, flags=re.IGNORECASE, prefix=r"(?<![\w-])", suffix=r"(?![\w-])",
+                   windowed=True)
+
+
+@cache
+def _subset_regex() -> re.Pattern[str]:
+    markers = "|".join(sorted(load_rules("casualties")["subset_markers"], key=len, reverse=True))
+    return re.compile(rf"(?:{markers})\s*$", re.IGNORECASE)
+
+
+@lru_cache(maxsize=4096)
+def parse_count(span: str) -> int | None:
+    """The number a count phrase stands for ("at least twelve" 12, "two dozen" 24), or None."""
+    data = load_rules("casualties")
+    text = span.strip().lower()
+    for approx in sorted(data["approximators"], key=len, reverse=True):
+        if text.startswith(approx + " "):
+            text = text[len(approx) + 1 :].strip()
+            break
+    text = re.sub(r"\s+of$", "", text)
+    vague = data["vague_counts"]
+    if text in vague:
+        return int(vague[text])
+    if not text[:1].isdigit():
+        from numerizer import numerize  # lazily: only word numbers need it
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            text = numerize(text)
+    dozen = _DOZEN.fullmatch(text)
+    if dozen:
+        return int(dozen.group(1)) * 12
+    plain = _PLAIN.fullmatch(text)
+    if plain is None:
+        return None
+    value = int(plain.group(0).replace(",", ""))
+    return value if value < 1_000_000 else None
+
+
+@cache
+def _keywords() -> Matcher:
+    return compile_alternation(load_rules("casualties")["keywords"])
+
+
+def _windows(text: str, start: int, stop: int) -> list[tuple[int, int]]:
+    """Stretches of text around casualty words: the only places a casualty phrase can start."""
+    windows: list[tuple[int, int]] = []
+    for match in _keywords().finditer(text, start, stop):
+        lo, hi = max(start, match.start() - _BEFORE), match.end() + 1
+        if windows and lo <= windows[-1][1]:
+            windows[-1] = (windows[-1][0], max(windows[-1][1], hi))
+        else:
+            windows.append((lo, hi))
+    return windows
+
+
+def find_casualties(text: str, start: int = 0, end: int | None = None) -> list[Casualty]:
+    """Casualty figures in ``text[start:end]`` with offsets into ``text``."""
+    stop = len(text) if end is None else end
+    found: list[Casualty] = []
+    subset = _subset_regex()
+    windows = _windows(text, start, stop)
+    if not windows:
+        return found
+    for match in _casualty_regex().finditer(text, start, stop, ranges=windows):
+        group = match.lastgroup or ""
+        prefix, _, kind = group.partition("_")
+        if prefix == "z":
+            kinds = ("killed", "injured") if kind == "both" else (kind,)
+            found.extend(Casualty(match.start(), match.end(), k, 0, False) for k in kinds)
+            continue
+        if prefix == "s":
+            verb = match.group("sv").lower()
+            kind = _kind_of(verb)
+            found.append(Casualty(match.start(), match.end(), kind, 1, False))
+            continue
+        if prefix == "o":
+            people = _person_regex().findall(match.group(f"l_{kind}"))
+            found.append(Casualty(match.start(), match.end(), kind, len(people), False))
+            continue
+        number_group = {"p": "n", "a": "m", "x": "r"}[prefix] + "_" + kind
+        count_span = match.group(number_group)
+        if count_span is None and prefix == "x":
+            count_span = match.group(f"q_{kind}") if kind == "killed" else None
+        if count_span is None:
+            continue
+        value = parse_count(count_span)
+        if value is None or _looks_like_year(count_span):
+            continue
+        before = text[max(0, match.start() - 20) : match.start()]
+        found.append(Casualty(match.start(), match.end(), kind, value,
+                              subset.search(before) is not None, _is_vague(count_span)))
+    return found
+
+
+@cache
+def _person_regex() -> re.Pattern[str]:
+    nouns = load_rules("casualties")["person_nouns"]
+    alts = "|".join(sorted(map(re.escape, nouns), key=len, reverse=True))
+    return re.compile(rf"\b(?:{alts})s?\b", re.IGNORECASE)
+
+
+def _is_vague(span: str) -> bool:
+    """Whether a count is a vague word ("dozens", "several") rather than a figure."""
+    words = span.lower().split()
+    return any(w in load_rules("casualties")["vague_counts"] for w in words) and not any(
+        w[:1].isdigit() for w in words)
+
+
+def _kind_of(verb: str) -> str:
+    verbs = load_rules("casualties")["verbs"]
+    for kind in ("killed", "injured", "kidnapped"):
+        if verb in verbs[kind]:
+            return kind
+    return "killed"
+
+
+def _looks_like_year(span: str) -> bool:
+    digits = span.strip()
+    return len(digits) == 4 and digits.isdigit() and 1900 <= int(digits) <= 2100

@@ -1,0 +1,115 @@
+"""Trigger lexicon: ACLED sub-event types, and the cues that cancel a trigger."""
+
+from __future__ import annotations
+
+import pytest
+
+from processors.extract.events import cancelled_by, find_cues, find_triggers
+from processors.text.fold import fold
+from processors.text.indexed import Indexed
+
+
+def _top(text: str) -> str:
+    triggers = find_triggers(fold(text))
+    assert triggers, text
+    return max(triggers, key=lambda t: t.weight).type
+
+
+@pytest.mark.parametrize(
+    ("text", "event_type"),
+    [
+        ("Katyusha rockets were fired at the base", "shelling_artillery_missile"),
+        ("militants launched a barrage of mortars at the checkpoint", "shelling_artillery_missile"),
+        ("Turkish artillery shelled villages", "shelling_artillery_missile"),
+        ("an air strike hit a convoy", "air_drone_strike"),
+        ("a drone packed with explosives struck the airport", "air_drone_strike"),
+        ("warplanes bombed positions in the desert", "air_drone_strike"),
+        ("a suicide bomber blew himself up at a checkpoint", "suicide_bomb"),
+        ("a roadside bomb exploded near a patrol", "remote_explosive_ied"),
+        ("a car bomb ripped through the market", "remote_explosive_ied"),
+        ("men hurled a grenade at the shop", "grenade"),
+        ("gunmen stormed the council building", "attack"),
+        ("a judge was assassinated in his car", "attack"),
+        ("the patrol was ambushed near the border", "armed_clash"),
+        ("clashes broke out between the army and militants", "armed_clash"),
+        ("two engineers were kidnapped", "abduction"),
+        ("saboteurs blew up electricity pylons", "property_destruction"),
+        ("the militants torched a wheat field", "property_destruction"),
+        ("police seized a cache of weapons and explosives", "disrupted_weapons_use"),
+        ("army engineers defused an IED", "disrupted_weapons_use"),
+    ],
+)
+def test_events_trigger_types(text: str, event_type: str) -> None:
+    assert _top(text) == event_type
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the carrier strike group sailed into the Gulf",
+        "the minister suffered a heart attack",
+        "teachers began a general strike",
+        "the two leaders struck a deal",
+        "a cyber attack hit the ministry servers",
+        "police wore blast walls and assault rifles",
+        "prices exploded after the devaluation",
+        "the speaker came under fire from lawmakers",
+    ],
+)
+def test_events_idioms_are_not_triggers(text: str) -> None:
+    assert find_triggers(fold(text)) == []
+
+
+def _cancelled(text: str) -> list[str | None]:
+    folded = fold(text)
+    triggers = find_triggers(folded)
+    cues = Indexed(find_cues(folded, [(t.start, t.end) for t in triggers]))
+    return [cancelled_by(t, folded, cues) for t in triggers]
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("the militia warned of future attacks", "modality"),
+        ("the group could attack the embassy", "modality"),
+        ("they vowed to attack US bases", "modality"),
+        ("there were no attacks over the holiday", "modality"),
+        ("a series of bombings shook the city", "aggregate"),
+        ("dozens of attacks since January", "aggregate"),
+        ("almost two dozen further attacks", "aggregate"),
+        ("Israel stepped up its assault on the city", "aggregate"),
+    ],
+)
+def test_events_cues_cancel_triggers(text: str, reason: str) -> None:
+    assert reason in _cancelled(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "two further attacks on Tuesday targeted bases",
+        "a roadside bomb exploded on Monday",
+        "in the deadliest attack for months, militants ambushed a patrol",
+    ],
+)
+def test_events_concrete_triggers_stay(text: str) -> None:
+    assert all(reason is None for reason in _cancelled(text))
+
+
+@pytest.mark.parametrize(
+    ("text", "count"),
+    [("two further attacks", 2), ("drone strikes on two military bases", 2),
+     ("twin bombings", None), ("two suicide bombers", None), ("an attack", None)],
+)
+def test_events_counts_multiply_only_attacks_or_targets(text: str, count: int | None) -> None:
+    triggers = find_triggers(fold(text))
+    assert max((t.count or 0 for t in triggers), default=0) == (count or 0)
+
+
+def test_events_other_sentences_do_not_cancel() -> None:
+    text = "Nobody reported any damage. Rockets were fired at the base on Tuesday."
+    folded = fold(text)
+    triggers = find_triggers(folded)
+    cues = Indexed(find_cues(folded, [(t.start, t.end) for t in triggers]))
+    start = text.index("Rockets")
+    assert [cancelled_by(t, folded, cues, start) for t in triggers] == [None]

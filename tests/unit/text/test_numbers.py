@@ -1,0 +1,72 @@
+"""Counts and casualty figures: killed, injured and kidnapped kept apart."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from processors.text.numbers import find_casualties, parse_count
+
+
+@pytest.mark.parametrize(
+    ("span", "value"),
+    [
+        ("twelve", 12), ("at least twelve", 12), ("two dozen", 24), ("a dozen", 12),
+        ("dozens", 12), ("more than 20", 20), ("1,400", 1400), ("twenty-one", 21),
+        ("one hundred and five", 105), ("hundreds", 100), ("several", 3), ("nearly 40", 40),
+    ],
+)
+def test_numbers_parse_count(span: str, value: int) -> None:
+    assert parse_count(span) == value
+
+
+def _casualties(text: str) -> list[tuple[str, int]]:
+    return [(c.kind, c.value) for c in find_casualties(text) if not c.subset]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("a car bomb went off, killing 10 and wounding 23", [("killed", 10), ("injured", 23)]),
+        ("eight people were killed in the blast", [("killed", 8)]),
+        ("the explosion left five dead", [("killed", 5)]),
+        ("two soldiers were injured when their vehicle hit a mine", [("injured", 2)]),
+        ("causing minor injuries to two personnel", [("injured", 2)]),
+        ("gunmen kidnapped three engineers", [("kidnapped", 3)]),
+        ("the death toll rose to 41", [("killed", 41)]),
+        ("at least a dozen civilians died", [("killed", 12)]),
+        ("a policeman was killed", [("killed", 1)]),
+        ("shot dead a police officer outside his home", [("killed", 1)]),
+        ("wounding the driver and a passer-by", [("injured", 2)]),
+        ("there were no casualties", [("killed", 0), ("injured", 0)]),
+        ("nobody was hurt", [("injured", 0)]),
+    ],
+)
+def test_numbers_casualties_by_kind(text: str, expected: list[tuple[str, int]]) -> None:
+    assert _casualties(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "militants fired 24 rockets at the base",
+        "about 2,500 US troops remain in the country",
+        "unemployment rose to 16 percent in 2019",
+        "the 2014 offensive displaced three million people",
+        "a convoy of 40 trucks crossed the border",
+    ],
+)
+def test_numbers_weapon_troop_and_year_counts_are_not_casualties(text: str) -> None:
+    assert _casualties(text) == []
+
+
+def test_numbers_including_marks_a_subset() -> None:
+    found = find_casualties("killing 12 people, including three children killed in their beds")
+    assert [(c.value, c.subset) for c in found] == [(12, False), (3, True)]
+
+
+@given(st.integers(min_value=1, max_value=999_999))
+def test_numbers_any_digit_count_round_trips(value: int) -> None:
+    assert parse_count(f"at least {value:,}") == value
+    assert _casualties(f"{value:,} people were killed") == [("killed", value)]
