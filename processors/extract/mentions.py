@@ -30,6 +30,7 @@ from processors.extract.events import (
     find_triggers,
     separate_regex,
 )
+from processors.extract.place_context import resolve_places
 from processors.extract.places import PlaceMatch, find_places
 from processors.extract.roles import Agent, attacker_of, pronoun_subject
 from processors.text.dates import ANAPHORIC_KINDS, DateMention, find_dates
@@ -114,7 +115,8 @@ def match_article(body: str) -> ArticleSpans:
     return ArticleSpans(
         body=body, folded=folded, sentences=sentences,
         triggers=Indexed(triggers), cues=Indexed(find_cues(folded, anchors)),
-        dates=Indexed(find_dates(folded)), places=Indexed(_places(body, sentences, busy)),
+        dates=Indexed(find_dates(folded)),
+        places=Indexed(resolve_places(_places(body, sentences, busy))),
         actors=Indexed(find_actors(folded)), targets=Indexed(find_targets(folded, busy)),
         casualties=Indexed(casualties), quotes=quoted_spans(folded),
     )

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections import Counter
 from functools import cache
 
 from processors.extract.actors import state_sides
@@ -23,6 +22,7 @@ from processors.extract.mentions import (
     match_article,
 )
 from processors.extract.merge import Draft, absorb, best_match
+from processors.extract.place_context import country_evidence
 from processors.extract.places import PlaceMatch, gazetteer_version
 from processors.extract.roles import target_of
 from processors.identity import event_key
@@ -133,16 +133,15 @@ def _headlines(spans: ArticleSpans, live: list[Sentence], title: str | None) -> 
 
 
 def _dominant_country(spans: ArticleSpans) -> str | None:
+    """The country the article is about: its places' votes (``country_evidence``), outside
+    boilerplate; a tie goes to the country named first."""
     boiler = [(s.start, s.end) for s in spans.sentences if s.boilerplate]
-    counts: Counter[str] = Counter()
-    for place in spans.places:
-        if any(a <= place.start < b for a, b in boiler):
-            continue
-        counts[place.country] += 1
-    regional = [c for c, _ in counts.most_common() if c in regional_countries()]
-    if regional:
-        return regional[0]
-    return counts.most_common(1)[0][0] if counts else None
+    places = [p for p in spans.places if not any(a <= p.start < b for a, b in boiler)]
+    votes = country_evidence(places)
+    if not votes:
+        return None
+    first = {p.country: i for i, p in reversed(list(enumerate(places)))}
+    return max(votes, key=lambda c: (votes[c], -first[c]))
 
 
 def _draft_all(ctx: _Context, mentions: list[Mention]) -> list[Draft]:
@@ -272,7 +271,7 @@ def _draft(ctx: _Context, mention: Mention, group: int, day: ResolvedDate) -> Dr
                               killed)
     if event_type == "disrupted_weapons_use" and target is None:
         target = "militants"  # weapons are seized from armed groups
-    admin1 = place.admin1 if place and country in _admin1_countries() else None
+    admin1 = place.admin1 if place else None
     sentence = ctx.sentence_of[mention.sentence]
     return Draft(
         sentence=mention.sentence, segment=mention.segment, group=group,
@@ -290,11 +289,6 @@ def _draft(ctx: _Context, mention: Mention, group: int, day: ResolvedDate) -> Dr
         own_date=mention.date is not None and day.day is not None,
         evidence=[(sentence.start, sentence.end)], sentences={mention.sentence},
     )
-
-
-@cache
-def _admin1_countries() -> frozenset[str]:
-    return frozenset(load_rules("text")["admin1_countries"])
 
 
 def _place(mention: Mention) -> PlaceMatch | None:

@@ -47,6 +47,9 @@ _OPENERS: Final = " \t\"'([«"  # after folding, curly quotes are already "'"
 _JOINERS: Final = frozenset({" ", "-", "'", " - ", "' ", " '", "-'"})  # "Tall 'Afar"
 _CLOSE: Final = re.compile(r"\s+")
 _HAND_WRITTEN: Final = 1e5  # entries scored at least this come from hand-written data
+_LARGE_TOWN: Final = 6.0  # log10 of a million people: a name the world knows
+_RESOLVABLE: Final = frozenset({"city", "province"})
+_MAX_ALTERNATIVES: Final = 12
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +66,10 @@ class PlaceMatch:
     longitude: float | None
     geo_precision: int
     kind: str
+    # What else the name can mean elsewhere (other countries' towns and units), best first:
+    # ``processors.extract.place_context`` picks among them by the article's other places.
+    alternatives: tuple[Entry, ...] = ()
+    curated: bool = False  # from hand-written data, or a large town: no guess
 
 
 def gazetteer_version() -> str:
@@ -264,6 +271,10 @@ def _to_match(text: str, folded: str, hit: Hit, offset: int) -> PlaceMatch:
         place = _written(folded, hit.start, hit.end)
     else:
         place = e.name or _written(folded, *hit.place_span)
+    alternatives: tuple[Entry, ...] = ()
+    if hit.kind == e.kind and hit.kind in _RESOLVABLE and not hit.phrase:
+        alternatives = tuple(c for c in hit.candidates[1:_MAX_ALTERNATIVES]
+                             if c.country != e.country and c.kind in _RESOLVABLE)
     return PlaceMatch(
         start=hit.start + offset,
         end=hit.end + offset,
@@ -275,6 +286,8 @@ def _to_match(text: str, folded: str, hit: Hit, offset: int) -> PlaceMatch:
         longitude=e.longitude,
         geo_precision=hit.precision,
         kind=hit.kind,
+        alternatives=alternatives,
+        curated=e.score >= _HAND_WRITTEN or (e.kind == "city" and e.score >= _LARGE_TOWN),
     )
 
 
