@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import Any
 
+from processors.extract.world_actors import find_world_actors
 from processors.text.matcher import Matcher
 from processors.text.rules import compile_alternation, compile_keyed, load_rules
 
@@ -41,6 +42,7 @@ class ActorMention:
     target: str | None
     countries: frozenset[str] | None = None
     target_if_state: str | None = None
+    state: str | None = None  # the ISO code of the state whose forces these are
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,6 +137,9 @@ def find_actors(folded: str) -> list[ActorMention]:
                                       actor.get("target_if_state_attacks")))
     for m in t.generic.finditer(folded):
         found.append(ActorMention(m.start(), m.end(), m.group(0), None, None, None))
+    for start, end, world_actor in find_world_actors(folded):
+        found.append(ActorMention(start, end, folded[start:end], world_actor.name,
+                                  world_actor.side, world_actor.target, state=world_actor.state))
     return _longest_first(found)
 
 

@@ -16,6 +16,7 @@ from processors.extract.actors import attribution_before, claims_after
 from processors.extract.mentions import ArticleSpans
 from processors.extract.merge import Draft
 from processors.extract.roles import attacker_of, target_of
+from processors.extract.world_actors import world_sides
 from processors.text.indexed import holding, within
 from processors.text.rules import load_rules
 from processors.text.sentences import Sentence
@@ -27,7 +28,7 @@ _SAID_PRONOUN = re.compile(r"\b(?:said|says|announced|claimed|reported|stated)\b
 @cache
 def _fallback_rules() -> tuple[frozenset[str], frozenset[str], dict[str, str]]:
     data = load_rules("actors")
-    sides = {a["name"]: a["side"] for a in data["actors"]}
+    sides = {**world_sides(), **{a["name"]: a["side"] for a in data["actors"]}}
     return (frozenset(data["fallback"]["state_targets"]),
             frozenset(data["fallback"]["state_sides"]), sides)
 

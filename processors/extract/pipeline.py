@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from dataclasses import replace
 from functools import cache
 
 from processors.extract.actors import state_sides
@@ -25,10 +26,11 @@ from processors.extract.merge import Draft, absorb, best_match
 from processors.extract.place_context import country_evidence
 from processors.extract.places import PlaceMatch, gazetteer_version
 from processors.extract.roles import target_of
+from processors.extract.world_actors import bind_place_forces
 from processors.identity import event_key
 from processors.models import Article, DatePrecision, Evidence, Incident
 from processors.text.dates import ANAPHORIC_KINDS, UNKNOWN, DateMention, ResolvedDate, resolve_date
-from processors.text.indexed import within
+from processors.text.indexed import Indexed, within
 from processors.text.rules import load_rules, rules_version
 from processors.text.sentences import Sentence, regional_countries
 
@@ -79,6 +81,9 @@ def extract_incidents(
 ) -> list[Incident]:
     """Every concrete violent event ``article`` reports, one incident per event."""
     spans = match_article(article.body)
+    # Soldiers and police without a nationality are the forces of the story's country.
+    spans = replace(spans, actors=Indexed(bind_place_forces(list(spans.actors),
+                                                            _dominant_country(spans))))
     published = article.published_date()
     base = published or fallback_date
     context = _Context(spans, base, base_is_fallback=published is None and base is not None,

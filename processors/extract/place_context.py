@@ -30,12 +30,12 @@ def country_evidence(places: list[PlaceMatch]) -> Counter[str]:
     for i, place in enumerate(places):
         if place.kind == "blocked":
             continue
-        weight = _WEIGHTS.get(place.kind, 1.0)
+        weight: float = _WEIGHTS.get(place.kind, 1.0)
         if place.alternatives and not place.curated:
             weight = 0.0  # an ambiguous small place proves nothing on its own
         if i == 0 and place.start < _DATELINE_CHARS:
             weight += _DATELINE
-        votes[place.country] += weight
+        votes[place.country] += weight  # type: ignore[assignment]
     return votes
 
 

@@ -149,16 +149,21 @@ def target_of(
         if not (target_before(folded, actor.start, lo) or victim_after(folded, actor.end)):
             continue
         distance = min(abs(actor.start - a) for a in anchors)
-        candidate = (5, -distance, target_class(actor, exclude))
+        candidate = (5, -distance, target_class(actor, exclude, country=country))
         if best is None or candidate[:2] > best[:2]:
             best = candidate
     return None if best is None else best[2]
 
 
-def target_class(actor: ActorMention, attacker: ActorMention | None) -> str | None:
-    """The target class of an attacked actor, which can depend on who attacked it."""
+def target_class(actor: ActorMention, attacker: ActorMention | None, *,
+                 country: str | None = None) -> str | None:
+    """The target class of an attacked actor, which can depend on who attacked it and where:
+    a state's forces are ``security_forces`` at home and ``foreign_forces`` abroad."""
     if attacker is not None and attacker.side in state_sides() and actor.target_if_state:
         return actor.target_if_state
+    if (actor.target == "security_forces" and actor.state is not None and country is not None
+            and actor.state != country):
+        return "foreign_forces"
     return actor.target
 
 

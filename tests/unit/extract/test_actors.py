@@ -102,12 +102,15 @@ def test_actors_roles_from_word_order(text: str, expected: tuple[str | None, ...
     assert _roles(text) == expected
 
 
-def test_actors_soldiers_are_iraqi_forces_only_in_iraq() -> None:
+@pytest.mark.parametrize("country", ["IQ", "SY", "NG", "ML"])
+def test_actors_soldiers_are_security_forces_wherever_it_happened(country: str) -> None:
+    # SCHEMA v2: the army and police of the state where it happened, in any country.
     folded = fold("a roadside bomb killed two soldiers")
     triggers = find_triggers(folded)
     cues = find_targets(folded)
     args = dict(exclude=None, lo=0, hi=len(folded))
     assert (
-        target_of(folded, triggers, cues, [], [], country="IQ", **args) == "security_forces"
+        target_of(folded, triggers, cues, [], [], country=country, **args) == "security_forces"
     )  # type: ignore[arg-type]
-    assert target_of(folded, triggers, cues, [], [], country="SY", **args) is None  # type: ignore[arg-type]
+
+
