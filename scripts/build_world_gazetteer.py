@@ -45,7 +45,7 @@ import pycountry
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from processors.text.fold import fold, name_key  # noqa: E402
+from processors.text.fold import fold, name_key, token_key  # noqa: E402
 
 DATA = ROOT / "processors" / "data"
 OUT = DATA / "world_places.json.gz"
@@ -71,6 +71,7 @@ _CLOSE_SPELLING = 0.84
 # Debian's wamerican word list: a one-word place name that is also a lower-case English
 # word ("Police", "Mobile", "Bath") is flagged, so the gazetteer can ask more of it.
 WORDS = Path("/usr/share/dict/words")
+WORD_POPULATION = 100_000  # below this, a town named by an English word is dropped
 
 
 def english_words() -> frozenset[str]:
@@ -78,12 +79,14 @@ def english_words() -> frozenset[str]:
     if not WORDS.exists():
         raise SystemExit(f"{WORDS} is missing: apt-get install wamerican")
     words = WORDS.read_text(encoding="utf-8").split()
-    return frozenset(w for w in (fold(x) for x in words if x[:1].islower()) if w.isalpha())
+    return frozenset(token_key(w) for w in (fold(x) for x in words if x[:1].islower())
+                     if w.isalpha())
 
 
 def _is_word(name: str, english: frozenset[str]) -> bool:
-    key = fold(name).strip()
-    return " " not in key and "-" not in key and key.lower() in english
+    """Whether the name's index key is an English word's ("Somme" indexes as "some")."""
+    key = name_key(name)
+    return len(key) == 1 and key[0] in english
 
 
 def _latin(name: str) -> bool:
@@ -240,6 +243,7 @@ def _record(city: dict[str, Any], admin1: str | None, english: frozenset[str]) -
     name = str(city["name"])
     seen = {name_key(name)} if _latin(name) else set()
     alternates: list[str] = []
+    words: list[str] = []
     # The first region's names were reviewed by hand (places_rules.json): keep them as before.
     reviewed = city["countrycode"] in DETAILED
     for alt in city["alternatenames"]:
@@ -247,7 +251,9 @@ def _record(city: dict[str, Any], admin1: str | None, english: frozenset[str]) -
         if not alt or not _latin(alt) or len(alt) > 60:
             continue
         if not reviewed and _is_word(alt, english):
-            continue
+            if int(city["population"]) < WORD_POPULATION:
+                continue
+            words.append(alt)  # "Mecca": kept for a large town, matched strictly
         key = name_key(alt)
         if key and key not in seen:
             seen.add(key)
@@ -257,6 +263,8 @@ def _record(city: dict[str, Any], admin1: str | None, english: frozenset[str]) -
               "a1": admin1, "pop": city["population"], "alt": alternates}
     if not reviewed and _is_word(name, english):
         record["word"] = True
+    if words:
+        record["word_alt"] = [w for w in words if w in alternates]
     return record
 
 

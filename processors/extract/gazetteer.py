@@ -144,9 +144,12 @@ def _towns(
         weak = pop < _WEAK_POPULATION
         word = bool(rec.get("word"))
         names = [] if word and pop < _WORD_POPULATION else [rec["name"]]
-        for group, bonus in ((names, 1.0), (alternates, 0.0)):
+        worded = set(rec.get("word_alt", ()))
+        plain = [n for n in alternates if n not in worded]
+        for group, bonus, strict in ((names, 1.0, word), (plain, 0.0, False),
+                                     (sorted(worded), 0.0, True)):
             entry = Entry(None, "city", cc, code, rec["lat"], rec["lon"], 1, base + bonus,
-                          strict=word and group is names, weak=weak)
+                          strict=strict, weak=weak)
             b.add(group, entry, curated=False)
         if gid in extra_names:
             entry = Entry(None, "city", cc, code, rec["lat"], rec["lon"], 1, _CURATED)

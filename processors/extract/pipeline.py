@@ -82,12 +82,12 @@ def extract_incidents(
     """Every concrete violent event ``article`` reports, one incident per event."""
     spans = match_article(article.body)
     # Soldiers and police without a nationality are the forces of the story's country.
-    spans = replace(spans, actors=Indexed(bind_place_forces(list(spans.actors),
-                                                            _dominant_country(spans))))
+    country = _dominant_country(spans)
+    spans = replace(spans, actors=Indexed(bind_place_forces(list(spans.actors), country)))
     published = article.published_date()
     base = published or fallback_date
     context = _Context(spans, base, base_is_fallback=published is None and base is not None,
-                       title=article.title)
+                       title=article.title, country=country)
     drafts = _draft_all(context, find_mentions(spans))
     drafts = [d for d in drafts if _keep(d, published, include_background)]
     fill_perpetrators(spans, drafts, previous=context.previous, country=context.country)
@@ -101,7 +101,7 @@ class _Context:
     """What every mention of one article is resolved against."""
 
     def __init__(self, spans: ArticleSpans, base: dt.date | None, *, base_is_fallback: bool,
-                 title: str | None):
+                 title: str | None, country: str | None):
         self.spans = spans
         self.base = base
         self.base_is_fallback = base_is_fallback
@@ -109,7 +109,7 @@ class _Context:
         self.previous = {s.index: (live[i - 1] if i else None) for i, s in enumerate(live)}
         self.headlines = _headlines(spans, live, title)
         self.lede = {s.index for s in live[:_LEDE_SENTENCES]} - self.headlines
-        self.country = _dominant_country(spans)
+        self.country = country
         self.sentence_of = {s.index: s for s in spans.sentences}
 
     def resolve(self, mention: DateMention, anchor: ResolvedDate | None) -> list[ResolvedDate]:
