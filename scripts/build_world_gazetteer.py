@@ -142,7 +142,9 @@ def geonames_admin1_names(cities: dict[str, dict[str, Any]]) -> dict[tuple[str, 
 
 
 def _subdivisions(country: str) -> list[Any]:
-    return list(pycountry.subdivisions.get(country_code=country) or ())  # type: ignore[no-untyped-call]
+    # pycountry gives a set: sorted, so ties settle the same way whatever the hash seed.
+    found = pycountry.subdivisions.get(country_code=country) or ()  # type: ignore[no-untyped-call]
+    return sorted(found, key=lambda s: s.code)
 
 
 def match_subdivision(name: str, subs: list[Any], *, taken: set[str]) -> str | None:
@@ -185,11 +187,11 @@ def vote_by_towns(towns: list[dict[str, Any]], subs: list[Any], level: set[str])
                 while sub.type not in level and sub.parent_code in parent:
                     sub = parent[sub.parent_code]
                 hits.add(sub.code)
-        for code in hits:
+        for code in sorted(hits):  # sorted: the same file whatever the hash seed
             votes[code] += int(town["population"]) + 1
     if not votes:
         return None
-    best, weight = votes.most_common(1)[0]
+    best, weight = max(sorted(votes.items()), key=lambda item: item[1])
     total = sum(votes.values())
     return best if weight >= 0.6 * total else None
 
