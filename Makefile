@@ -7,7 +7,7 @@ SEEDS := ../shared/seeds/articles.jsonl
 GOLD := ../shared/eval/seeds-gold.jsonl
 
 .PHONY: install kafka-fetch kafka-start kafka-stop demo test unit integration lint schemas eval \
-        eval-dev bench bench-alerts bench-extract reliability clean
+        eval-dev bench bench-alerts bench-extract reliability soak clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -61,6 +61,10 @@ bench: install kafka-fetch  ## Throughput and latency through the real broker
 
 reliability: install kafka-fetch  ## Fault tests: kill, rebalance, broker restart, bad input, replay
 	$(BIN)/python scripts/reliability.py
+
+soak: install kafka-fetch  ## Chaos soak: 30 min of faults on a dedicated broker (MINUTES=, SEED=, RATE=)
+	$(BIN)/python scripts/soak.py --minutes $(or $(MINUTES),30) --seed $(or $(SEED),20) \
+	    --rate $(or $(RATE),5)
 
 clean:
 	rm -rf var .pytest_cache .mypy_cache .ruff_cache
