@@ -101,6 +101,9 @@ def lookup_province(name: str) -> ProvinceInfo | None:
     if name.strip().upper() in g.provinces:
         return g.provinces[name.strip().upper()]
     key = name_key(name)
+    whole = g.province_names.get(key)  # "Kurdistan Region" is a name, not "Kurdistan" + word
+    if whole:
+        return g.provinces.get(whole)
     province_words = g.words["province"]
     while len(key) > 1 and key[-1] in province_words:
         key = key[:-1]
@@ -275,6 +278,10 @@ def _to_match(text: str, folded: str, hit: Hit, offset: int) -> PlaceMatch:
     if hit.kind == e.kind and hit.kind in _RESOLVABLE and not hit.phrase:
         alternatives = tuple(c for c in hit.candidates[1:_MAX_ALTERNATIVES]
                              if c.country != e.country and c.kind in _RESOLVABLE)
+    elif hit.kind == e.kind == "country" and not hit.phrase:
+        # Georgia the country or the American state: units elsewhere sharing the name.
+        alternatives = tuple(c for c in hit.candidates[1:_MAX_ALTERNATIVES]
+                             if c.country != e.country and c.kind == "province" and c.score > 0)
     return PlaceMatch(
         start=hit.start + offset,
         end=hit.end + offset,

@@ -138,7 +138,8 @@ def target_of(
         distance = min(abs(cue.start - a) for a in anchors)
         if distance > _REACH and score < 2:
             continue
-        candidate: tuple[int, int, str | None] = (cue.weight + score, -distance, cue.target)
+        candidate: tuple[int, int, str | None] = (cue.weight + score, -distance,
+                                                  _abroad(cue, actors, country))
         if best is None or candidate[:2] > best[:2]:
             best = candidate
     for actor in actors:
@@ -153,6 +154,17 @@ def target_of(
         if best is None or candidate[:2] > best[:2]:
             best = candidate
     return None if best is None else best[2]
+
+
+def _abroad(cue: TargetCue, actors: Sequence[ActorMention], country: str | None) -> str:
+    """A security-forces cue that is another state's forces ("Russian troops" in Mali)."""
+    if cue.target != "security_forces" or country is None:
+        return cue.target
+    for actor in actors:
+        if (actor.state is not None and actor.state != country and actor.start < cue.end
+                and cue.start < actor.end):
+            return "foreign_forces"
+    return cue.target
 
 
 def target_class(actor: ActorMention, attacker: ActorMention | None, *,
