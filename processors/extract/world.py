@@ -93,6 +93,20 @@ def state_name(code: str) -> str | None:
 
 
 @cache
+def _names() -> dict[str, str]:
+    out: dict[str, str] = {}
+    for code, country in sorted(world().countries.items()):
+        for name in (country.short, *country.names):
+            out.setdefault(name.lower(), code)
+    return out
+
+
+def country_code(name: str) -> str | None:
+    """The ISO code of a country named in English ("Russia", "Turkey", "DR Congo"), or None."""
+    return _names().get(" ".join(name.split()).lower())
+
+
+@cache
 def demonyms() -> dict[str, str]:
     """Lower-cased demonym or adjective -> ISO country code ("nigerian" -> "NG")."""
     out: dict[str, str] = {}

@@ -123,7 +123,10 @@ def test_backfill_acled_dates(text: str, day: dt.date | None) -> None:
     ("Military Forces of Turkey (2016-)", "Turkey"),
     ("Unidentified Armed Group (Iraq)", None),
     ("Global Coalition Against Daesh", None),
-    ("Military Forces of Syria (2000-)", None),
+    ("Military Forces of Syria (2000-)", "Syria"),
+    ("Military Forces of Nigeria (2015-2023)", "Nigeria"),
+    ("Police Forces of Mexico (2018-2024)", "Mexico"),
+    ("Military Forces of Russia (2000-)", "Russia"),
     ("", None),
 ])  # fmt: skip
 def test_backfill_acled_perpetrators(actor: str, name: str | None) -> None:
@@ -142,6 +145,18 @@ def test_backfill_acled_perpetrators(actor: str, name: str | None) -> None:
 ])  # fmt: skip
 def test_backfill_acled_targets(actor: str, target: str | None) -> None:
     assert acled_target(actor) == target
+
+
+@pytest.mark.parametrize(("actor", "country", "target"), [
+    ("Military Forces of Mali (2021-)", "ML", "security_forces"),
+    ("Military Forces of Russia (2000-)", "ML", "foreign_forces"),
+    ("Military Forces of Russia (2000-)", "UA", "foreign_forces"),
+    ("Military Forces of Ukraine (2019-)", "UA", "security_forces"),
+    ("Military Forces of the United States (2021-)", "SO", "us_forces"),
+])  # fmt: skip
+def test_backfill_acled_state_forces_at_home_and_abroad(actor: str, country: str,
+                                                        target: str) -> None:
+    assert acled_target(actor, country=country) == target
 
 
 def test_backfill_civilian_targeting_sets_the_target() -> None:
