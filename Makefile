@@ -6,17 +6,17 @@ SITREP := $(BIN)/sitrep
 SEEDS := ../shared/seeds/articles.jsonl
 GOLD := ../shared/eval/seeds-gold.jsonl
 
-.PHONY: install kafka-fetch kafka-start kafka-stop demo test unit integration lint schemas eval \
-        eval-dev bench bench-alerts bench-extract reliability soak clean
+.PHONY: install setup-test kafka-fetch kafka-start kafka-stop demo test unit integration lint \
+        schemas eval eval-dev bench bench-alerts bench-extract reliability soak clean
 
-$(BIN)/python:
-	$(PY) -m venv $(VENV)
-	$(BIN)/pip install -q --upgrade pip
+# scripts/setup.sh is the one set-up step (.ci/run calls it too); it skips what is done.
+install:  ## .venv with sitrep, its dev tools and a Java runtime; the broker's jars
+	PY=$(PY) bash scripts/setup.sh
 
-install: $(BIN)/python  ## Install sitrep and its dev tools into .venv
-	$(BIN)/pip install -q -e ".[dev]"
+setup-test:  ## install, and the Debian-only test tools (promtool, prometheus, kcat)
+	PY=$(PY) bash scripts/setup.sh test
 
-kafka-fetch: install  ## Fetch Apache Kafka's jars from Maven Central (once)
+kafka-fetch: install  ## Fetch Apache Kafka's pinned jars from Maven Central (once)
 	bash deploy/kafka/kafka.sh fetch
 
 kafka-start: install
@@ -25,10 +25,10 @@ kafka-start: install
 kafka-stop:
 	-$(SITREP) kafka stop
 
-demo: install kafka-fetch  ## Local broker, worker, seeds/ fed in; incidents and alerts printed
+demo: install  ## Local broker, worker, seeds/ fed in; incidents and alerts printed
 	$(SITREP) demo
 
-test: install kafka-fetch  ## Lint, types, unit and integration tests on the real broker, seeds eval
+test: setup-test  ## Lint, types, unit and integration tests on the real broker, seeds eval
 	$(BIN)/ruff check processors streams harness tests scripts
 	$(BIN)/mypy
 	$(BIN)/pytest -q tests/unit
@@ -38,7 +38,7 @@ test: install kafka-fetch  ## Lint, types, unit and integration tests on the rea
 unit: install
 	$(BIN)/pytest -q tests/unit
 
-integration: install kafka-fetch
+integration: setup-test
 	$(BIN)/pytest -q tests/integration
 
 eval: install  ## Seeds eval; fails below the bar of issue 3

@@ -8,6 +8,8 @@
     │   └── ExtractionFailed  a valid article on which the extractor raised (a bug)
     ├── InvalidIncident       an incident line that does not fit the Incident model
     ├── RulesError            a rule or gazetteer data file that does not load
+    ├── InputFileError        a file given to a command is missing or has a malformed line
+    ├── PortInUse             a TCP port the worker must listen on is taken
     └── BrokerError           the local Kafka broker could not be fetched, started or reached
 
 Every ``InvalidArticle`` carries a short machine-readable ``reason`` that becomes the
@@ -71,6 +73,18 @@ class RulesError(SitrepError):
     """A versioned rule or gazetteer file is missing or malformed."""
 
     reason = "rules_error"
+
+
+class InputFileError(SitrepError):
+    """A file given on the command line is missing, unreadable or malformed at some line."""
+
+    reason = "input_file"
+
+
+class PortInUse(SitrepError):
+    """A TCP port that sitrep must listen on is held by another process."""
+
+    reason = "port_in_use"
 
 
 class BrokerError(SitrepError):

@@ -9,6 +9,9 @@ lives in ``processors``.
 ``ingest`` is stateless and scales with the partitions of ``articles``. ``correlate`` and
 ``detect`` keep state in tables with changelogs; their input is keyed by country so that one
 partition holds every event of a country (deduplication and regional counts stay local).
+
+The worker creates its absent topics before its consumer subscribes (``streams.provision``):
+the web server starts first, so ``/health`` can say what the worker still waits for.
 """
 
 from __future__ import annotations
@@ -19,11 +22,13 @@ from typing import Any
 
 import faust
 import orjson
+from faust.app.base import BootStrategy
+from mode import ServiceT
 
 from processors.errors import ExtractionFailed, InvalidArticle
 from processors.models import Alert, Incident
 from processors.validate import Limits, parse_article
-from streams import topics, transport
+from streams import provision, topics, transport
 from streams.client import ssl_context
 from streams.pipeline import Correlator, Detector, Extractor
 from streams.settings import Settings
@@ -91,6 +96,16 @@ def base_app(settings: Settings) -> faust.App:
     )
 
 
+class _TopicsFirst(BootStrategy):
+    """faust's start-up order with the topic provisioner between the web server and consumer."""
+
+    provisioner: provision.TopicProvisioner
+
+    def kafka_consumer(self) -> list[ServiceT]:
+        """The provisioner, then what faust starts for its consumer."""
+        return [self.provisioner, *super().kafka_consumer()]
+
+
 def raw_topic(app: faust.App, settings: Settings, name: str, **kwargs: Any) -> faust.TopicT:
     """A sitrep topic of raw bytes (agents decode with orjson and pydantic themselves)."""
     return app.topic(
@@ -107,6 +122,10 @@ def raw_topic(app: faust.App, settings: Settings, name: str, **kwargs: Any) -> f
 def create_app(settings: Settings) -> faust.App:
     """Build the sitrep faust app from the settings."""
     app = base_app(settings)
+    boot = _TopicsFirst(app)
+    boot.provisioner = provision.TopicProvisioner(settings, provision.topic_specs(settings),
+                                                  loop=app.loop)
+    app.boot_strategy = boot
 
     def topic(name: str, **kwargs: Any) -> faust.TopicT:
         return raw_topic(app, settings, name, **kwargs)
@@ -194,7 +213,7 @@ def create_app(settings: Settings) -> faust.App:
         consumer = app.consumer
         # Changelog and assignor partitions are never committed: their "lag" is their length.
         assigned = {tp for tp in consumer.assignment() if tp.topic in lag_topics}
-        metrics.set_ready((await _readiness(app))[0])
+        metrics.set_ready((await _readiness(app, boot.provisioner))[0])
         if not assigned:
             return
         ends = await consumer.highwaters(*assigned)
@@ -209,7 +228,7 @@ def create_app(settings: Settings) -> faust.App:
 
     @app.page("/health")
     async def health_page(web: Any, request: Any) -> Any:
-        ready, why = await _readiness(app)
+        ready, why = await _readiness(app, boot.provisioner)
         return web.json({"ready": ready, "why": why}, status=200 if ready else 503)
 
     app.conf.sitrep_agents = (ingest, correlate, detect)  # type: ignore[attr-defined]
@@ -230,10 +249,13 @@ def run_worker(app: faust.App, *, loglevel: str = "warning") -> None:
     worker.execute_from_commandline()
 
 
-async def _readiness(app: faust.App) -> tuple[bool, str]:
-    """Ready when the broker answers a metadata request and tables have recovered."""
+async def _readiness(app: faust.App,
+                     provisioner: provision.TopicProvisioner | None = None) -> tuple[bool, str]:
+    """Ready when the topics exist, the broker answers and tables have recovered."""
     import asyncio
 
+    if provisioner is not None and provisioner.waiting_for is not None:
+        return False, provisioner.waiting_for
     try:
         producer = app.producer._ensure_producer()  # type: ignore[attr-defined]
         await asyncio.wait_for(producer.client.fetch_all_metadata(), timeout=2.0)

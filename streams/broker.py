@@ -100,8 +100,15 @@ def _run_script(
 
 
 def _failure(command: str, result: subprocess.CompletedProcess[str]) -> BrokerError:
+    """The script's own complaint first (the line a person acts on), its other output after."""
     output = "\n".join(s.strip() for s in (result.stdout, result.stderr) if s.strip())
-    return BrokerError(f"`kafka.sh {command}` failed (exit {result.returncode}):\n{output}")
+    lines = output.splitlines()
+    said = next((i for i, line in enumerate(lines) if line.startswith("kafka.sh: ")), None)
+    if said is None:
+        return BrokerError(f"kafka.sh {command} failed (exit {result.returncode})\n{output}")
+    first = lines[said].removeprefix("kafka.sh: ")
+    rest = "\n".join(lines[:said] + lines[said + 1:])
+    return BrokerError(f"kafka.sh {command}: {first}\n{rest}".rstrip())
 
 
 def fetch(settings: Settings, *, timeout: float = 900.0) -> None:

@@ -1,9 +1,16 @@
-"""The ``sitrep`` command line: broker, worker, feeding, tailing and offline tools."""
+"""The sitrep command line: broker, worker, feeding, tailing and offline tools.
+
+An error is one line on stderr (what failed, where, what to do) and a non-zero exit; --debug
+before the command, or SITREP_DEBUG=1, shows the traceback instead.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
+import os
+import socket
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -13,11 +20,12 @@ import typer
 from rich.console import Console
 from rich.progress import Progress
 
-from processors.errors import SitrepError
+from processors.errors import BrokerError, PortInUse, SitrepError
 from streams import topics
 from streams.settings import Settings
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
+app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__,
+                  pretty_exceptions_enable=False)
 kafka_app = typer.Typer(no_args_is_help=True, help="The local single-node Kafka broker.")
 app.add_typer(kafka_app, name="kafka")
 err = Console(stderr=True)
@@ -36,7 +44,7 @@ def _write_lines(records: list[dict[str, object]]) -> None:
 
 @kafka_app.command("start")
 def kafka_start() -> None:
-    """Fetch Kafka's jars with Maven if needed, then start the broker and wait until it answers."""
+    """Fetch Kafka's pinned jars if needed, then start the broker and wait until it answers."""
     from streams import broker
 
     settings = _settings()
@@ -70,22 +78,51 @@ def kafka_status() -> None:
 def worker(
     loglevel: Annotated[str, typer.Option(help="Log level of the worker.")] = "warning",
 ) -> None:
-    """Run the stream worker (ingest, correlate, detect) until interrupted."""
+    """Run the stream worker (ingest, correlate, detect) until interrupted.
+
+    It creates the topics it reads and writes when they are absent (README, Topics).
+    """
     from streams.app import create_app, run_worker
 
-    run_worker(create_app(_settings()), loglevel=loglevel)
+    settings = _settings()
+    _check_port_free(settings.web_host, settings.web_port)
+    _check_broker(settings)
+    run_worker(create_app(settings), loglevel=loglevel)
+
+
+def _check_port_free(host: str, port: int) -> None:
+    """PortInUse unless ``host:port`` can be bound now (the worker's web server needs it)."""
+    with socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError as exc:
+            raise PortInUse(f"cannot listen on {host}:{port} for /metrics and /health "
+                            f"({exc.strerror}); stop what holds it or set SITREP_WEB_PORT"
+                            ) from None
+
+
+def _check_broker(settings: Settings) -> None:
+    """BrokerError unless a broker answers at the bootstrap servers within a few seconds."""
+    from streams.provision import reachable
+
+    problem = asyncio.run(reachable(settings))
+    if problem is not None:
+        raise BrokerError(problem)
 
 
 @app.command()
 def feed(
     paths: Annotated[list[Path], typer.Argument(help=".txt, .json or .jsonl files or folders")],
 ) -> None:
-    """Send articles to the ``articles`` topic, keyed by article id (safe to repeat)."""
+    """Send articles to the articles topic, keyed by article id (safe to repeat)."""
+    from streams import provision
     from streams.client import produce
     from streams.files import iter_article_records
 
     settings = _settings()
     records = [(key.encode(), value) for key, value in iter_article_records(paths)]
+    provision.prepare(settings, [topics.ARTICLES])
     with Progress(console=err, transient=True) as progress:
         task = progress.add_task("feeding", total=len(records))
         sent = asyncio.run(
@@ -104,12 +141,14 @@ def tail(
     from_beginning: Annotated[bool, typer.Option(help="Start from the oldest record.")] = True,
 ) -> None:
     """Print incidents or alerts as they stream."""
+    from streams import provision
     from streams.client import consume
     from streams.render import describe
 
     if stream not in ("incidents", "alerts"):
         raise typer.BadParameter("choose incidents or alerts")
     settings = _settings()
+    provision.prepare(settings, [stream])
 
     async def run() -> None:
         async for record in consume(settings, settings.topic(stream),
@@ -187,8 +226,9 @@ def evaluate(
 def backfill(
     path: Annotated[Path, typer.Argument(help="incident JSON lines or an ACLED CSV export")],
 ) -> None:
-    """Load past events onto the ``incidents`` topic so that baselines have history."""
+    """Load past events onto the incidents topic so that baselines have history."""
     from processors.detect.backfill import Skipped, read_backfill
+    from streams import provision
     from streams.app import dumps
     from streams.client import produce
 
@@ -203,6 +243,7 @@ def backfill(
             else:
                 incidents.append(item)
     records = [((i.country or "").encode(), dumps(i)) for i in incidents]
+    provision.prepare(settings, [topics.INCIDENTS])
     with Progress(console=err, transient=True) as progress:
         task = progress.add_task("backfilling", total=len(records))
         sent = asyncio.run(produce(settings, settings.topic(topics.INCIDENTS), records,
@@ -216,7 +257,7 @@ def replay(
                                           "topics <prefix>replay-TAG.*")] = "",
     timeout: Annotated[float, typer.Option(help="Give up after this many seconds.")] = 3600.0,
 ) -> None:
-    """Rebuild every derived topic and table from ``articles`` under a new group and prefix."""
+    """Rebuild every derived topic and table from articles under a new group and prefix."""
     import time
 
     from streams.replay import run_replay
@@ -241,12 +282,53 @@ def demo(
     raise typer.Exit(run_demo(_settings(), timeout=timeout))
 
 
+def _debug_wanted(argv: list[str]) -> bool:
+    """True with --debug among the arguments (removed from them) or SITREP_DEBUG set."""
+    wanted = os.environ.get("SITREP_DEBUG", "").strip().lower() not in ("", "0", "false", "no")
+    if "--debug" in argv:
+        argv.remove("--debug")
+        wanted = True
+    return wanted
+
+
+def _one_line(exc: BaseException) -> str:
+    """What a person reads instead of a traceback: the error's first line, and what to do."""
+    from aiokafka.errors import KafkaConnectionError, KafkaError
+
+    text = str(exc).strip()
+    first = text.splitlines()[0] if text else type(exc).__name__
+    more = " (more with --debug)" if "\n" in text else ""
+    if isinstance(exc, SitrepError):
+        return f"{first}{more}"
+    if isinstance(exc, KafkaConnectionError):
+        from streams.provision import UNREACHABLE_HINT
+
+        return (f"cannot reach Kafka at {Settings().bootstrap_servers} (no broker answered); "
+                f"{UNREACHABLE_HINT}")
+    if isinstance(exc, KafkaError):
+        return f"Kafka error: {type(exc).__name__}: {first}"
+    if isinstance(exc, OSError) and exc.filename:
+        return f"{exc.filename}: {exc.strerror}; check the path"
+    return f"unexpected {type(exc).__name__}: {first}{more}; rerun with --debug for the traceback"
+
+
 def main() -> None:
-    """Entry point of the ``sitrep`` console script."""
+    """Entry point of the sitrep console script."""
+    argv = sys.argv[1:]
+    debug = _debug_wanted(argv)
+    if not debug:
+        # aiokafka logs each failed connection; without a handler Python prints those warnings
+        # through its last-resort handler, lines that only repeat the error below. The worker
+        # sets up faust's own logging.
+        logging.getLogger().addHandler(logging.NullHandler())
     try:
-        app()
-    except SitrepError as exc:
-        err.print(f"[red]error:[/red] {exc}")
+        app(args=argv, prog_name="sitrep")
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except Exception as exc:
+        if debug:
+            raise
+        err.print(f"[red]error:[/red] {_one_line(exc)}", highlight=False, soft_wrap=True)
         sys.exit(2)
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import orjson
 from rich.console import Console
 
-from streams import broker, topics
+from streams import broker, provision, topics
 from streams.client import consume, produce
 from streams.files import iter_article_records
 from streams.render import describe
@@ -48,6 +48,8 @@ def worker_env(settings: Settings) -> dict[str, str]:
         "SITREP_GRACE_DAYS": str(settings.grace_days),
         "SITREP_SESSION_TIMEOUT_SECONDS": str(settings.session_timeout_seconds),
         "SITREP_TABLE_STANDBY_REPLICAS": str(settings.table_standby_replicas),
+        "SITREP_CREATE_TOPICS": str(settings.create_topics).lower(),
+        "SITREP_TOPIC_RETRY_SECONDS": str(settings.topic_retry_seconds),
     }
 
 
@@ -146,8 +148,8 @@ def _demo(settings: Settings, deadline: float) -> int:
         # A short grace period so the sample's spike week closes within the sample's dates.
         "grace_days": DEMO_GRACE_DAYS,
     })
-    broker.create_topics(demo_settings, [demo_settings.topic(name) for name in topics.ALL],
-                         partitions=demo_settings.partitions)
+    # The worker would create them too; before it, so the history sent next finds them.
+    provision.prepare(demo_settings, topics.ALL)
     worker = start_worker(demo_settings, log=workdir / "worker.log")
     try:
         history = SEEDS / "history.jsonl"

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
 import orjson
+from pydantic import ValidationError
 
-from processors.errors import InvalidArticle, InvalidIncident, SchemaViolation
+from processors.errors import InputFileError
 from processors.models import Article, Incident
 
 
@@ -18,25 +21,43 @@ def iter_article_records(paths: list[Path]) -> Iterator[tuple[str, bytes]]:
     holds one article object or a list of them; a .jsonl file one object per line. The bytes
     are sent as they are, so the worker's validator sees exactly what the user gave.
     """
+    for _origin, article_id, raw in _article_records(paths):
+        yield article_id, raw
+
+
+def _article_records(paths: list[Path]) -> Iterator[tuple[str, str, bytes]]:
+    """(where, article id, bytes) for each article; ``where`` is ``path`` or ``path:line``."""
     for path in _expand(paths):
         if path.suffix == ".txt":
-            text = path.read_text(encoding="utf-8")
+            text = _read(path).decode("utf-8", errors="replace")
             title = text.strip().splitlines()[0] if text.strip() else None
             record = {"id": path.stem, "url": None, "source": None, "title": title,
                       "published_at": None, "body": text}
-            yield path.stem, orjson.dumps(record)
+            yield str(path), path.stem, orjson.dumps(record)
         elif path.suffix == ".jsonl":
-            with path.open("rb") as handle:
-                for line in handle:
-                    if line.strip():
-                        yield _id_of(line), line.rstrip(b"\r\n")
+            for number, line in enumerate(_read(path).splitlines(), start=1):
+                if line.strip():
+                    yield f"{path}:{number}", _id_of(line), line.rstrip(b"\r")
         elif path.suffix == ".json":
-            decoded = orjson.loads(path.read_bytes())
+            try:
+                decoded = orjson.loads(_read(path))
+            except orjson.JSONDecodeError as exc:
+                raise InputFileError(f"{path}: not JSON ({exc}); fix the file") from None
             for record in decoded if isinstance(decoded, list) else [decoded]:
                 raw = orjson.dumps(record)
-                yield _id_of(raw), raw
+                yield str(path), _id_of(raw), raw
         else:
-            raise SchemaViolation(f"{path}: not a .txt, .json or .jsonl file", reason="bad_file")
+            raise InputFileError(f"{path}: not a .txt, .json or .jsonl file; give article files "
+                                 f"or a folder of them")
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise InputFileError(f"{path}: no such file; check the path") from None
+    except OSError as exc:
+        raise InputFileError(f"{path}: cannot read it ({exc.strerror})") from None
 
 
 def _expand(paths: list[Path]) -> Iterator[Path]:
@@ -57,31 +78,45 @@ def _id_of(raw: bytes) -> str:
         decoded = None
     if isinstance(decoded, dict) and isinstance(decoded.get("id"), str) and decoded["id"]:
         return str(decoded["id"])
-    import hashlib
-
     return "sha1-" + hashlib.sha1(raw).hexdigest()[:16]
 
 
+def one_line(exc: ValueError) -> str:
+    """A validation or JSON error in one line: the first problem and where in the record."""
+    if isinstance(exc, ValidationError):
+        errors = exc.errors()
+        first = errors[0]
+        if first["type"] == "json_invalid":
+            detail = str((first.get("ctx") or {}).get("error", first["msg"]))
+            # The record is one line of its file: "line 1" would contradict the file's line.
+            return "not JSON (" + re.sub(r"\bline 1 column", "column", detail) + ")"
+        where = ".".join(str(part) for part in first["loc"]) or "record"
+        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+        return f"{where}: {first['msg']}{more}"
+    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+
+
 def read_articles(paths: list[Path]) -> list[Article]:
-    """Parse every article in the files; a bad record raises InvalidArticle naming its id."""
+    """Parse every article in the files; a bad record raises InputFileError naming its line."""
     articles = []
-    for article_id, raw in iter_article_records(paths):
+    for origin, _article_id, raw in _article_records(paths):
         try:
             articles.append(Article.model_validate_json(raw))
         except ValueError as exc:
-            raise InvalidArticle(f"article {article_id}: {exc}") from None
+            raise InputFileError(f"{origin}: {one_line(exc)}; fix or remove that record") \
+                from None
     return articles
 
 
 def read_incidents(path: Path) -> list[Incident]:
-    """Parse an incident JSON-lines file; a bad line raises InvalidIncident with its number."""
+    """Parse an incident JSON-lines file; a bad line raises InputFileError with its number."""
     incidents = []
-    with path.open("rb") as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                incidents.append(Incident.model_validate_json(line))
-            except ValueError as exc:
-                raise InvalidIncident(f"{path}:{number}: {exc}") from None
+    for number, line in enumerate(_read(path).splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            incidents.append(Incident.model_validate_json(line))
+        except ValueError as exc:
+            raise InputFileError(f"{path}:{number}: {one_line(exc)}; fix or remove that line") \
+                from None
     return incidents

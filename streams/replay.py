@@ -22,7 +22,7 @@ from pathlib import Path
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
-from streams import broker, topics
+from streams import provision, topics
 from streams.client import connection_options
 from streams.settings import Settings
 
@@ -129,8 +129,8 @@ def run_replay(settings: Settings, *, tag: str, timeout: float = 600.0) -> Repla
     from streams.demo import free_port, start_worker, stop_worker
 
     replay = replay_settings(settings, tag=tag, web_port=free_port())
-    broker.create_topics(replay, [replay.topic(t) for t in DERIVED],
-                         partitions=replay.partitions)
+    # On the cluster of the settings, as the replay worker would (streams.provision).
+    provision.prepare(replay, DERIVED)
     replay.data_dir.mkdir(parents=True, exist_ok=True)
     log = replay.data_dir / "worker.log"
     process = start_worker(replay, log=log)

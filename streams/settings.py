@@ -32,6 +32,15 @@ class Settings(BaseSettings):
     # Read articles from this topic instead of <topic_prefix>articles (``sitrep replay``).
     articles_topic: str = ""
     partitions: int = 1
+    # Topic creation (README, "Topics"): the worker, feed, backfill and tail create each absent
+    # topic they use with these partitions, replication and retention; an existing topic is
+    # never changed. False where an operator provisions topics: the worker then waits for them.
+    create_topics: bool = True
+    replication_factor: int = -1  # -1: three replicas, or one per broker on a smaller cluster
+    articles_retention_ms: int = -1  # the event log, kept: replay rebuilds everything from it
+    derived_retention_ms: int = 30 * 86_400_000  # incidents.extracted, incidents, alerts
+    dlq_retention_ms: int = 30 * 86_400_000
+    topic_retry_seconds: float = 10.0
     data_dir: Path = PROJECT_ROOT / "var" / "worker"
     web_host: str = "127.0.0.1"
     web_port: int = 6066

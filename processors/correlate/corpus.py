@@ -1,5 +1,8 @@
-"""Offline correlation of a corpus: extract every article in order, then give each incident
-its cross-article event id, as the stream's ingest and correlate agents do in turn."""
+"""Offline correlation of a corpus: every article extracted, every incident given its event.
+
+``extract_corpus`` extracts the articles in order and gives each incident its cross-article
+event id, as the stream's ingest and correlate agents do in turn.
+"""
 
 from __future__ import annotations
 

@@ -1,8 +1,10 @@
-"""Event triggers and the cues that cancel them (negation, modality, aggregates), as spans.
+"""The find-triggers stage: event triggers and the cues that cancel them, as spans.
 
-Everything here is the *match* half of extraction: it reports what the rule lexicon of
-``data/events.json`` finds in folded text, and leaves deciding what is an incident to
-``processors.extract.mentions`` and ``processors.extract.pipeline``.
+``find_triggers`` and ``find_cues`` are the *match* half: what the rule lexicon of
+``data/events.json`` finds in folded text. ``tag_triggers`` sets them on the document, with
+the triggers and casualty figures no cue cancels in their sentence ("would attack", "attacks
+have increased") and the sentences that report something; deciding what is an incident is
+left to the later stages.
 """
 
 from __future__ import annotations
@@ -12,8 +14,10 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from processors.text.indexed import Indexed, within
+from processors.extract.document import Cue, Document, Trigger
+from processors.text.indexed import Indexed, holding, holds_any, within
 from processors.text.matcher import Matcher
+from processors.text.numbers import Casualty
 from processors.text.rules import compile_alternation, compile_keyed, load_rules
 
 _SMALL_COUNTS = {"two": 2, "three": 3, "four": 4, "five": 5, "2": 2, "3": 3, "4": 4, "5": 5,
@@ -43,30 +47,8 @@ _NEW_EVENT_ADJ = re.compile(r"\b(?:\w+est|latest|most|biggest|worst|largest|new|
 _PLURAL_EXEMPT = ("ss", "us", "is", "ous")
 
 
-@dataclass(frozen=True, slots=True)
-class Trigger:
-    """An event word or phrase with its ACLED sub-event type and how much it says."""
-
-    start: int
-    end: int
-    text: str
-    type: str
-    weight: int
-    form: str
-    plural: bool
-    count: int | None
-    approx_count: bool
-    definite: bool
-    counted: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class Cue:
-    """A span that cancels triggers (kinds: modality, aggregate_np/plural, clause)."""
-
-    start: int
-    end: int
-    kind: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,19 +92,6 @@ def _lexicon() -> _Lexicon:
             rf"(?:{'|'.join(data['multiplying_heads'])})(?:\s+\w+){{0,2}}$", re.IGNORECASE),
     )
 
-
-@cache
-def continuation_regex() -> re.Pattern[str]:
-    """Sentence openings that continue the event told before ("The attackers ...", "It ...")."""
-    alts = "|".join(load_rules("events")["continuation_subjects"])
-    return re.compile(rf"\W*(?:{alts})\b", re.IGNORECASE)
-
-
-@cache
-def separate_regex() -> re.Pattern[str]:
-    """Sentence openings that tell an event apart from the main story ("Separately, ...")."""
-    alts = "|".join(load_rules("events")["separate_markers"])
-    return re.compile(rf"\W*(?:{alts})\b", re.IGNORECASE)
 
 
 def find_triggers(folded: str) -> list[Trigger]:
@@ -247,3 +216,31 @@ def cancelled_by(trigger: Trigger, folded: str, cues: Indexed[Cue], lo: int = 0)
     if trigger.approx_count:
         return "aggregate"
     return None
+
+
+def tag_triggers(doc: Document) -> None:
+    """Set ``triggers``, ``cues``, the ``standing_`` triggers and figures, and ``busy``."""
+    folded = doc.folded
+    triggers = find_triggers(folded)
+    casualties = doc.casualties
+    anchors = [(t.start, t.end) for t in triggers] + [(c.start, c.end) for c in casualties]
+    doc.triggers = Indexed(triggers)
+    doc.cues = cues = Indexed(find_cues(folded, anchors))
+    # Target cues matter only in sentences that report something, places only in paragraphs.
+    starts = sorted(a for a, _ in anchors)
+    doc.busy = [(s.start, s.end) for s in doc.sentences if holds_any(s.start, s.end, starts)]
+    standing: list[Trigger] = []
+    figures: list[Casualty] = []
+    for sentence in holding(doc.sentences, sorted(doc.triggers.starts + casualties.starts)):
+        s, e = sentence.start, sentence.end
+        here = within(doc.triggers, s, e)
+        counted = within(casualties, s, e)
+        if not here and not counted:
+            continue
+        clause_cues = [c for c in within(cues, s, e) if c.kind == "clause"]
+        standing.extend(t for t in here if cancelled_by(t, folded, cues, s) is None
+                        and not clause_cancelled(t.start, t.end, clause_cues, folded))
+        figures.extend(c for c in counted
+                       if not clause_cancelled(c.start, c.end, clause_cues, folded))
+    doc.standing_triggers = Indexed(standing)
+    doc.standing_casualties = Indexed(figures)

@@ -1,5 +1,7 @@
-"""What an article says once and its events share: who is behind unattributed attacks,
-what a state's air strike hits, which weapon a bare "attack" used.
+"""The fill-from-the-article stage: what an article says once and its events share.
+
+Who is behind unattributed attacks, what a state's air strike hits, which weapon a bare
+"attack" used.
 
 An event without a stated perpetrator takes the article's most frequent attacker of the right
 kind (``data/actors.json``, ``fallback``), with attribution "suspected"; a pronoun subject
@@ -12,14 +14,10 @@ import re
 from collections import Counter
 from functools import cache
 
-from processors.extract.actors import attribution_before, claims_after
-from processors.extract.mentions import ArticleSpans
-from processors.extract.merge import Draft
-from processors.extract.roles import attacker_of, target_of
+from processors.extract.document import Document, Draft
 from processors.extract.world_actors import world_sides
-from processors.text.indexed import holding, within
+from processors.text.indexed import within
 from processors.text.rules import load_rules
-from processors.text.sentences import Sentence
 
 _SAID_PRONOUN = re.compile(r"\b(?:said|says|announced|claimed|reported|stated)\b[^.;]{0,30}?\b"
                            r"(?:it|they)\b", re.IGNORECASE)
@@ -38,20 +36,28 @@ def _militant_target_sides() -> frozenset[str]:
     return frozenset(load_rules("actors")["fallback"]["default_militant_target_sides"])
 
 
-def fill_perpetrators(
-    spans: ArticleSpans, drafts: list[Draft], *, previous: dict[int, Sentence | None],
-    country: str | None,
-) -> None:
+def fill_from_article(doc: Document) -> None:
+    """Fill the drafts' missing perpetrators and targets, and bare attacks' types."""
+    fill_perpetrators(doc)
+    default_targets(doc.drafts)
+    inherit_types(doc.drafts)
+
+
+def fill_perpetrators(doc: Document) -> None:
     """Pronoun subjects take the previous sentence's actor; the rest the article's attacker."""
     state_targets, states, sides = _fallback_rules()
+    drafts = doc.drafts
     if all(d.perpetrator is not None for d in drafts):
         return
-    votes = attacker_votes(spans)
-    targets = target_votes(spans, country) if votes else Counter()
+    votes = doc.attacker_votes
+    # The roles stage counts votes whenever a mention lacks an attacker; a draft lacks one
+    # only if each of its mentions does.
+    assert votes is not None, "a draft without a perpetrator, but no attacker votes"
+    targets = doc.target_votes
     usual_target = targets.most_common(1)[0][0] if targets else None
     for draft in drafts:
         if draft.perpetrator is None and draft.pronoun:
-            subject = _pronoun_antecedent(spans, draft, previous)
+            subject = _pronoun_antecedent(doc, draft)
             if subject is not None:
                 draft.perpetrator, draft.attribution = subject, "stated"
                 continue
@@ -75,22 +81,20 @@ def default_targets(drafts: list[Draft]) -> None:
             draft.target = "militants"
 
 
-def _pronoun_antecedent(
-    spans: ArticleSpans, draft: Draft, previous: dict[int, Sentence | None]
-) -> str | None:
+def _pronoun_antecedent(doc: Document, draft: Draft) -> str | None:
     """What "they"/"it" stands for: a named actor opening the sentence ("The army said it had
     killed ...") or else the first named actor of the sentence before."""
-    sentence = next(s for s in spans.sentences if s.index == min(draft.sentences))
-    opening = spans.folded[sentence.start : sentence.end]
+    sentence = next(s for s in doc.sentences if s.index == min(draft.sentences))
+    opening = doc.folded[sentence.start : sentence.end]
     cut = _SAID_PRONOUN.search(opening)
     if cut is not None:
-        named = [a for a in within(spans.actors, sentence.start, sentence.start + cut.start())
+        named = [a for a in within(doc.actors, sentence.start, sentence.start + cut.start())
                  if a.name]
         if named:
             return named[0].name
-    before = previous.get(sentence.index)
+    before = doc.previous.get(sentence.index)
     if before is not None:
-        named = [a for a in within(spans.actors, before.start, before.end) if a.name]
+        named = [a for a in within(doc.actors, before.start, before.end) if a.name]
         if named:
             return named[0].name
     return None
@@ -105,43 +109,3 @@ def inherit_types(drafts: list[Draft]) -> None:
                         if not d.generic_type and d.target == draft.target and d is not draft)
         if peers:
             draft.event_type = peers.most_common(1)[0][0]
-
-
-def target_votes(spans: ArticleSpans, country: str | None) -> Counter[str]:
-    """How often each target class is what some trigger of the article hits."""
-    votes: Counter[str] = Counter()
-    for sentence in holding(spans.sentences, spans.triggers.starts):
-        if sentence.boilerplate:
-            continue
-        s, e = sentence.start, sentence.end
-        for trigger in within(spans.triggers, s, e):
-            target = target_of(spans.folded, [trigger], within(spans.targets, s, e),
-                               within(spans.actors, s, e), within(spans.casualties, s, e),
-                               country=country, exclude=None, lo=s, hi=e)
-            if target is not None:
-                votes[target] += 1
-    return votes
-
-
-def attacker_votes(spans: ArticleSpans) -> Counter[str]:
-    """How often each named actor is the attacker of some trigger (generic ones included)."""
-    votes: Counter[str] = Counter()
-    for sentence in holding(spans.sentences, spans.actors.starts):
-        if sentence.boilerplate:
-            continue
-        s, e = sentence.start, sentence.end
-        actors = within(spans.actors, s, e)
-        if not actors:
-            continue
-        for trigger in within(spans.triggers, s, e):
-            agent = attacker_of(spans.folded, trigger, actors, lo=s, hi=e)
-            if agent is not None and agent.actor.name is not None:
-                votes[agent.actor.name] += 1
-        for actor in actors:
-            # "Officials blamed Kata'ib Hezbollah": blame counts even without an event word.
-            if actor.name is not None and (
-                attribution_before(spans.folded, actor.start, s) in ("blamed", "suspected")
-                or claims_after(spans.folded, actor.end)
-            ):
-                votes[actor.name] += 1
-    return votes

@@ -27,9 +27,12 @@ from dataclasses import dataclass, replace
 from functools import cache
 from typing import Any, Final
 
+__all__ = ["Entry", "Gazetteer", "ProvinceInfo", "gazetteer"]
+
 import pycountry
 
 from processors.errors import RulesError
+from processors.extract.document import Entry
 from processors.extract.world import World, world
 from processors.text.fold import ARTICLES, fold, name_key, token_key
 from processors.text.rules import read_data_file
@@ -47,22 +50,6 @@ _UNVETTED: Final = 0.5  # below every town (log10 of population + 10 is at least
 _WEAK_POPULATION: Final = 50_000
 _BIG_TOWN: Final = 100_000
 _WORD_POPULATION: Final = 100_000  # a town named by an English word, smaller: never matched
-
-
-@dataclass(frozen=True, slots=True)
-class Entry:
-    """One thing a name can mean: a place with its coordinates and how it was sourced."""
-
-    name: str | None  # display name; None means "as written in the text"
-    kind: str
-    country: str
-    admin1: str | None
-    latitude: float | None
-    longitude: float | None
-    precision: int
-    score: float
-    strict: bool = False  # an ambiguous word: needs capitalised, mid-sentence, standalone use
-    weak: bool = False  # a small place: not when it is part of a longer capitalised name
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,4 +1,7 @@
-"""Mentions of one event within an article become one draft incident.
+"""The merge-into-drafts stage: mentions of one event within an article become one draft.
+
+Each mention's day is resolved against the publication date (or the day of the mention
+before), and the mention becomes a draft per day it names.
 
 A headline, its lede and the body often tell the same event two or three times, each time
 with a different detail (the place, the toll, who claimed it). A later mention merges into an
@@ -10,11 +13,13 @@ with each other.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
 from functools import cache
 
+from processors.extract.document import Document, Draft, Mention, PlaceMatch
 from processors.identity import likeness
 from processors.models import DatePrecision
+from processors.text.dates import ANAPHORIC_KINDS, UNKNOWN, DateMention, ResolvedDate, resolve_date
+from processors.text.indexed import within
 from processors.text.rules import load_rules
 
 
@@ -26,43 +31,12 @@ def umbrella_actors() -> frozenset[str]:
 
 _PRECISION_RANK = {"day": 0, "week": 1, "month": 2, "unknown": 3}
 _KIND_RANK = {"facility": 0, "city": 1, "province": 2, "region": 3, "country": 4}
+_ANAPHORA_REACH = 3  # sentences back that "the attack" or "no one was hurt" may refer to
+_BACKGROUND_DAYS = 365
+_RECENT_MONTH_DAYS = 62  # the first of last month, seen from the end of this one
+_MAX_MULTIPLICITY = 5
 
 
-@dataclass(slots=True)
-class Draft:
-    """An incident under construction, with what is needed to merge and score it."""
-
-    sentence: int
-    segment: int
-    group: int
-    day: dt.date | None
-    precision: DatePrecision
-    country: str | None
-    admin1: str | None
-    place: str | None
-    place_kind: str
-    latitude: float | None
-    longitude: float | None
-    geo_precision: int | None
-    event_type: str
-    type_weight: int
-    generic_type: bool
-    inherit_type: bool
-    perpetrator: str | None
-    attribution: str | None
-    generic_attacker: bool
-    pronoun: bool
-    target: str | None
-    killed: int | None
-    injured: int | None
-    kidnapped: int | None
-    background: bool
-    quoted: bool
-    own_date: bool
-    separate: bool = False
-    evidence: list[tuple[int, int]] = field(default_factory=list)
-    sentences: set[int] = field(default_factory=set)
-    mentions: int = 1
 
 
 def compatible(a: Draft, b: Draft) -> bool:
@@ -147,3 +121,170 @@ def best_match(drafts: list[Draft], new: Draft, taken: set[int]) -> Draft | None
         if best is None or key > best:
             best, chosen = key, draft
     return chosen
+
+
+# -- the stage ------------------------------------------------------------------------------------
+
+
+def merge_drafts(doc: Document) -> None:
+    """Set ``drafts``: one per event the article reports (background ones only if asked)."""
+    drafts = _draft_all(doc)
+    doc.drafts = [d for d in drafts if _keep(d, doc.published, doc.include_background)]
+
+
+def _resolve(
+    doc: Document, mention: DateMention, anchor: ResolvedDate | None
+) -> list[ResolvedDate]:
+    return resolve_date(mention, doc.base, base_is_fallback=doc.base_is_fallback, anchor=anchor)
+
+
+def _draft_all(doc: Document) -> list[Draft]:
+    drafts: list[Draft] = []
+    headlines: list[Draft] = []
+    last: Draft | None = None
+    for group, mention in enumerate(doc.mentions):
+        if mention.generic:
+            continue
+        days = _days(doc, mention, last)
+        new = [_draft(doc, mention, group, day) for day in days]
+        if mention.sentence in doc.headlines:
+            headlines.extend(new[:1])
+            continue
+        if mention.anaphoric or (mention.quoted and not new[0].own_date):
+            host = _antecedent_draft(drafts, new[0], mention.sentence)
+            if host is not None:
+                absorb(host, new[0], detail_only=True)
+            continue
+        taken: set[int] = set()
+        for draft in new:
+            target = best_match(drafts, draft, taken)
+            if target is None and mention.merge_only and not _dated_past(draft, doc.base):
+                continue  # a reference to an event the article does not report itself
+            if target is None:
+                drafts.append(draft)
+                last = draft
+            else:
+                taken.add(drafts.index(target))
+                absorb(target, draft)
+                last = target
+    return _place_headlines(doc, drafts, headlines)
+
+
+def _dated_past(draft: Draft, base: dt.date | None) -> bool:
+    """Whether a draft is background by its date (kept only if asked for)."""
+    return _is_background(draft, base)
+
+
+def _antecedent_draft(drafts: list[Draft], detail: Draft, sentence: int) -> Draft | None:
+    """The event a referring mention adds to: a recent draft, one hit the same way if any."""
+    recent = [d for d in drafts if sentence - max(d.sentences) <= _ANAPHORA_REACH]
+    if not recent:
+        return None
+    if detail.target is not None:
+        same = [d for d in recent if d.target in (None, detail.target)]
+        if same:
+            return max(same, key=lambda d: max(d.sentences))
+    return max(recent, key=lambda d: max(d.sentences))
+
+
+def _place_headlines(doc: Document, drafts: list[Draft], headlines: list[Draft]) -> list[Draft]:
+    """A headline retells an event of the body; alone, it is an event of the publication day."""
+    body = list(drafts)
+    for headline in headlines:
+        target = best_match(body, headline, set())
+        if target is not None:
+            if target.generic_attacker:
+                headline.perpetrator = None
+            absorb(target, headline, detail_only=True)
+        elif not body:
+            if headline.day is None and doc.base is not None:
+                headline.day = doc.base
+                headline.precision = "week" if doc.base_is_fallback else "day"
+            drafts.append(headline)
+    return drafts
+
+
+def _days(doc: Document, mention: Mention, last: Draft | None) -> list[ResolvedDate]:
+    """The day(s) of a mention: its own date, else the sentence's or previous one's, else none."""
+    anchor = None if last is None or last.day is None else ResolvedDate(last.day, last.precision)
+    if mention.date is not None:
+        days = _resolve(doc, mention.date, anchor)
+    else:
+        days = [_inherited(doc, mention, anchor)]
+    count = max((t.count or 1 for t in mention.triggers), default=1)
+    if len(days) == 1 and count > 1:
+        days = days * min(count, _MAX_MULTIPLICITY)
+    return days
+
+
+def _inherited(doc: Document, mention: Mention, anchor: ResolvedDate | None) -> ResolvedDate:
+    sentence = doc.sentence_of[mention.sentence]
+    first = min(t.start for t in mention.triggers)
+    here = within(doc.dates, sentence.start, sentence.end)
+    if here:
+        nearest = min(here, key=lambda d: abs(d.start - first))
+        return _resolve(doc, nearest, anchor)[0]
+    previous = doc.previous.get(mention.sentence)
+    if previous is not None:
+        before = [d for d in within(doc.dates, previous.start, previous.end)
+                  if d.kind not in ANAPHORIC_KINDS]
+        if before:
+            return _resolve(doc, before[-1], anchor)[0]
+    if mention.sentence in doc.headlines:
+        return UNKNOWN
+    if mention.sentence in doc.lede and doc.base is not None and not mention.anaphoric:
+        precision: DatePrecision = "week" if doc.base_is_fallback else "day"
+        return ResolvedDate(doc.base, precision)
+    return UNKNOWN
+
+
+def _draft(doc: Document, mention: Mention, group: int, day: ResolvedDate) -> Draft:
+    resolved = mention.resolution
+    assert resolved is not None  # generic mentions never become drafts
+    place, agent, top = resolved.place, resolved.agent, resolved.top
+    sentence = doc.sentence_of[mention.sentence]
+    return Draft(
+        sentence=mention.sentence, segment=mention.segment, group=group,
+        day=day.day, precision=day.precision, country=resolved.country,
+        admin1=resolved.admin1, place=place.place if place else None,
+        place_kind=place.kind if place else "country",
+        latitude=place.latitude if place else None, longitude=place.longitude if place else None,
+        geo_precision=_geo_precision(place), event_type=resolved.event_type,
+        type_weight=top.weight, generic_type=top.weight <= 1,
+        inherit_type=top.weight <= 1 and top.form != "casualty",
+        perpetrator=agent.actor.name if agent else None,
+        attribution=agent.attribution if agent and agent.actor.name else None,
+        generic_attacker=mention.generic_attacker, pronoun=mention.pronoun,
+        target=resolved.target, killed=resolved.killed, injured=resolved.injured,
+        kidnapped=resolved.kidnapped,
+        background=mention.background, quoted=mention.quoted, separate=mention.separate,
+        own_date=mention.date is not None and day.day is not None,
+        evidence=[(sentence.start, sentence.end)], sentences={mention.sentence},
+    )
+
+
+def _geo_precision(place: PlaceMatch | None) -> int:
+    return 3 if place is None else max(1, min(3, place.geo_precision))
+
+
+def _is_background(draft: Draft, published: dt.date | None) -> bool:
+    """"In January", "in December 2019", "in 2014", "since last year" allude to the past;
+    "earlier this month" and "last month" still report news."""
+    age = (published - draft.day).days if draft.day is not None and published else None
+    distant_month = draft.precision == "month" and (age is None or age > _RECENT_MONTH_DAYS)
+    return draft.background or distant_month or (
+        draft.precision == "unknown" and draft.day is not None) or (
+        age is not None and age > _BACKGROUND_DAYS)
+
+
+def _keep(draft: Draft, published: dt.date | None, include_background: bool) -> bool:
+    """Whether a draft is reported: placed somewhere, not only quoted, not background."""
+    if draft.country is None:
+        return False
+    if draft.day is None and draft.geo_precision == 3 and draft.precision != "week":
+        return False
+    if draft.quoted and not draft.own_date:
+        return False
+    if _is_background(draft, published):
+        draft.background = True
+    return include_background or not draft.background

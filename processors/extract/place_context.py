@@ -15,8 +15,8 @@ from collections import Counter
 from dataclasses import replace
 from typing import Final
 
+from processors.extract.document import PlaceMatch
 from processors.extract.gazetteer import Entry
-from processors.extract.places import PlaceMatch
 
 _WEIGHTS: Final = {"country": 2.0, "province": 2.0, "region": 1.0, "city": 1.0, "facility": 1.0}
 _DATELINE_CHARS: Final = 120  # a first place this close to the start is the dateline

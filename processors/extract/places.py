@@ -1,4 +1,7 @@
-"""Find place mentions in article text: towns, facilities, provinces, countries and regions.
+"""The places stage: towns, facilities, provinces, countries and regions named in the text.
+
+``tag_places`` looks places up in the paragraphs that report something (the only ones a
+mention or the article's dominant country is read from) and sets the dominant country.
 
 Matching is token based: the text is folded (``processors.text.fold``) keeping its length, cut
 into word tokens, and every capitalised token that can start a known name walks the name
@@ -19,15 +22,18 @@ from __future__ import annotations
 import re
 import string
 from bisect import bisect_left
-from dataclasses import dataclass
 from typing import Final
 
 import pycountry
 
+from processors.extract.document import Document, PlaceMatch
 from processors.extract.gazetteer import Entry, Gazetteer, ProvinceInfo, gazetteer
+from processors.extract.place_context import country_evidence, resolve_places
 from processors.extract.place_phrases import Hit, Token, borders, province_lists, refine, spaced
 from processors.text.fold import ARTICLES, STRONG_ARTICLES, fold, inner_key, iter_tokens, name_key
 from processors.text.fold import token_key as _key
+from processors.text.indexed import Indexed, holds_any
+from processors.text.sentences import Sentence
 
 __all__ = [  # noqa: F822 - GAZETTEER_VERSION comes from the module __getattr__
     "GAZETTEER_VERSION",
@@ -39,6 +45,7 @@ __all__ = [  # noqa: F822 - GAZETTEER_VERSION comes from the module __getattr__
     "gazetteer_version",
     "lookup_province",
     "province_of",
+    "tag_places",
 ]
 
 _CAPITAL: Final = frozenset(string.ascii_uppercase + string.digits)
@@ -50,26 +57,9 @@ _HAND_WRITTEN: Final = 1e5  # entries scored at least this come from hand-writte
 _LARGE_TOWN: Final = 6.0  # log10 of a million people: a name the world knows
 _RESOLVABLE: Final = frozenset({"city", "province"})
 _MAX_ALTERNATIVES: Final = 12
+_WHOLE_BODY: Final = 0.6  # above this share of busy paragraphs, one gazetteer pass over the body
 
 
-@dataclass(frozen=True, slots=True)
-class PlaceMatch:
-    """One place mention, with character offsets into the text that was searched."""
-
-    start: int
-    end: int
-    text: str
-    place: str | None
-    country: str
-    admin1: str | None
-    latitude: float | None
-    longitude: float | None
-    geo_precision: int
-    kind: str
-    # What else the name can mean elsewhere (other countries' towns and units), best first:
-    # ``processors.extract.place_context`` picks among them by the article's other places.
-    alternatives: tuple[Entry, ...] = ()
-    curated: bool = False  # from hand-written data, or a large town: no guess
 
 
 def gazetteer_version() -> str:
@@ -274,14 +264,6 @@ def _to_match(text: str, folded: str, hit: Hit, offset: int) -> PlaceMatch:
         place = _written(folded, hit.start, hit.end)
     else:
         place = e.name or _written(folded, *hit.place_span)
-    alternatives: tuple[Entry, ...] = ()
-    if hit.kind == e.kind and hit.kind in _RESOLVABLE and not hit.phrase:
-        alternatives = tuple(c for c in hit.candidates[1:_MAX_ALTERNATIVES]
-                             if c.country != e.country and c.kind in _RESOLVABLE)
-    elif hit.kind == e.kind == "country" and not hit.phrase:
-        # Georgia the country or the American state: units elsewhere sharing the name.
-        alternatives = tuple(c for c in hit.candidates[1:_MAX_ALTERNATIVES]
-                             if c.country != e.country and c.kind == "province" and c.score > 0)
     return PlaceMatch(
         start=hit.start + offset,
         end=hit.end + offset,
@@ -293,11 +275,67 @@ def _to_match(text: str, folded: str, hit: Hit, offset: int) -> PlaceMatch:
         longitude=e.longitude,
         geo_precision=hit.precision,
         kind=hit.kind,
-        alternatives=alternatives,
+        alternatives=_alternatives(hit),
         curated=e.score >= _HAND_WRITTEN or (e.kind == "city" and e.score >= _LARGE_TOWN),
     )
+
+
+def _alternatives(hit: Hit) -> tuple[Entry, ...]:
+    """Other countries' readings of a match's name (``place_context`` chooses among them)."""
+    e = hit.entry
+    if hit.phrase or hit.kind != e.kind:
+        return ()
+    if hit.kind in _RESOLVABLE:
+        return tuple(c for c in hit.candidates[1:_MAX_ALTERNATIVES]
+                     if c.country != e.country and c.kind in _RESOLVABLE)
+    if hit.kind == "country":
+        # Georgia the country or the American state: units elsewhere sharing the name.
+        return tuple(c for c in hit.candidates[1:_MAX_ALTERNATIVES]
+                     if c.country != e.country and c.kind == "province" and c.score > 0)
+    return ()
 
 
 def _written(folded: str, start: int, end: int) -> str:
     written = _CLOSE.sub(" ", folded[start:end]).strip()
     return written.title() if written.isupper() else written  # datelines: "MOSUL" is "Mosul"
+
+
+def tag_places(doc: Document) -> None:
+    """Set ``places`` (of the paragraphs that report something) and the dominant ``country``."""
+    # Ambiguous names are read in the article's best-supported country (``place_context``).
+    doc.places = Indexed(resolve_places(_busy_places(doc.body, doc.sentences, doc.busy)))
+    doc.country = _dominant_country(doc)
+
+
+def _busy_places(
+    body: str, sentences: list[Sentence], busy: list[tuple[int, int]]
+) -> list[PlaceMatch]:
+    """Places of the paragraphs that report something (the only ones mentions or the
+    article's dominant country are read from); the gazetteer never sees the rest."""
+    if not busy:
+        return []
+    paragraphs: dict[int, tuple[int, int]] = {}
+    for s in sentences:
+        lo, hi = paragraphs.get(s.paragraph, (s.start, s.end))
+        paragraphs[s.paragraph] = (min(lo, s.start), max(hi, s.end))
+    busy_starts = sorted(a for a, _ in busy)
+    wanted = sorted({paragraphs[s.paragraph] for s in sentences
+                     if holds_any(s.start, s.end, busy_starts)})
+    if sum(hi - lo for lo, hi in wanted) > _WHOLE_BODY * len(body):
+        return find_places(body)
+    found: list[PlaceMatch] = []
+    for lo, hi in wanted:
+        found.extend(find_places(body[lo:hi], offset=lo))
+    return found
+
+
+def _dominant_country(doc: Document) -> str | None:
+    """The article's country: its places' votes (``country_evidence``), outside boilerplate;
+    a tie goes to the country named first."""
+    boiler = [(s.start, s.end) for s in doc.sentences if s.boilerplate]
+    places = [p for p in doc.places if not any(a <= p.start < b for a, b in boiler)]
+    votes = country_evidence(places)
+    if not votes:
+        return None
+    first = {p.country: i for i, p in reversed(list(enumerate(places)))}
+    return max(votes, key=lambda c: (votes[c], -first[c]))

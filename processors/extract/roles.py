@@ -1,14 +1,31 @@
-"""Who did it and to whom: perpetrator and target of a mention, from word order around triggers."""
+"""The resolve-roles stage: who did it, to whom and where, from word order around triggers.
+
+Each clause becomes a ``Mention``: its attacker (``attacker_of``; "the group" is the armed
+group named last before it), the places that can be its venue (not those inside an actor's
+name), how it reads (new, a detail of an event told before, generic) and, unless generic, its
+``Resolution``: venue and country, target (``target_of``) and the type ACLED would give it.
+When some mention names no attacker, the article-wide votes the fill stage falls back on.
+"""
 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from functools import cache
 
-from processors.extract.actors import (
+from processors.extract.document import (
     ActorMention,
+    Agent,
+    Clause,
+    Document,
+    Mention,
+    PlaceMatch,
+    Resolution,
     TargetCue,
+    Trigger,
+)
+from processors.extract.phrases import (
     attribution_before,
     claims_after,
     speech_after,
@@ -17,8 +34,10 @@ from processors.extract.actors import (
     target_noun_after,
     victim_after,
 )
-from processors.extract.events import Trigger
+from processors.text.indexed import holding, within
 from processors.text.numbers import Casualty
+from processors.text.rules import load_rules
+from processors.text.sentences import regional_countries
 
 # Between an agent and an event noun: "carried out an attack", "took credit for the strikes".
 _AGENT_VERB = re.compile(
@@ -41,14 +60,15 @@ _OTHER_VERB = re.compile(r"\bto\s+(?!the\b|a\b|an\b)\w+|\s(?:that|which|who)\s+(
                          re.IGNORECASE)
 _CLAUSE_BREAK = re.compile(r"[,;:]|--|\b(?:where|which|who|that|when|while)\b", re.IGNORECASE)
 _PRONOUN = re.compile(r"\b(?:they|it|he|she)\b", re.IGNORECASE)
+_COREFERENT = re.compile(r"\b(?:the|this|that)\s+(?:group|militia|faction|organi[sz]ation|movement|"
+                         r"network)$", re.IGNORECASE)
+_COREFERENCE_REACH = 400
+_BEFORE_TRIGGER = re.compile(r"(?:'s)?\s*(?:[\w-]+\s+){0,2}$")
+_AFTER_TRIGGER = re.compile(r"\s+(?:in|at|near|on|outside|inside|against|targeting)\s+"
+                            r"(?:the\s+)?(?:[\w'-]+\s+){0,4}$", re.IGNORECASE)
+_KIND_RANK = {"facility": 0, "city": 1, "province": 2, "region": 3, "country": 4}
 
 
-@dataclass(frozen=True, slots=True)
-class Agent:
-    """An actor in the attacker role of a mention, with how the text attributes it."""
-
-    actor: ActorMention
-    attribution: str
 
 
 def attacker_of(
@@ -200,3 +220,186 @@ def _placement(
     elif score == 0:
         return None
     return score
+
+
+# -- the stage ------------------------------------------------------------------------------------
+
+
+def resolve_roles(doc: Document) -> None:
+    """Set ``mentions`` from ``clauses``, and the attacker and target votes if any is needed."""
+    doc.mentions = mentions = [_mention(doc, clause) for clause in doc.clauses]
+    # Only a draft without a perpetrator falls back on the votes, and a draft has one when
+    # each of its mentions has (merging never drops one): count them only when needed.
+    if any(m.resolution is not None and (m.resolution.agent is None
+                                         or m.resolution.agent.actor.name is None)
+           for m in mentions):
+        votes = attacker_votes(doc)
+        doc.attacker_votes = votes
+        doc.target_votes = target_votes(doc) if votes else Counter()
+
+
+def _mention(doc: Document, clause: Clause) -> Mention:
+    folded = doc.folded
+    lo, hi, triggers = clause.start, clause.end, clause.triggers
+    actors = within(doc.actors, lo, hi)
+    agent: Agent | None = None
+    for trigger in sorted(triggers, key=lambda t: -t.weight):
+        found = attacker_of(folded, trigger, actors, lo=lo, hi=hi)
+        if found is not None and (agent is None or (agent.actor.name is None and found.actor.name)):
+            agent = found
+    if (agent is not None and agent.actor.name is None
+            and _COREFERENT.search(folded, max(0, agent.actor.start - 6), agent.actor.end)):
+        agent = _antecedent(doc, agent) or agent
+    first = min(t.start for t in triggers)
+    places = tuple(p for p in within(doc.places, lo, hi) if not _hidden(p, actors, agent))
+    attached = [p for p in places if any(_attached(folded, p, t) for t in triggers)]
+    anaphoric = clause.forced or clause.mode == "refer" or (not clause.own_date and (
+        ((clause.definite or clause.weak) and not attached) or clause.continues))
+    # "the bombing in Sadr City" names an event the reader is assumed to know, and a cause
+    # ("in response to a rocket attack") one told elsewhere: they can add to an event of the
+    # article, never stand for a new one.
+    merge_only = (clause.definite and not clause.own_date) or clause.mode == "cause"
+    specific_place = any(p.kind in ("city", "facility") for p in places)
+    generic = not clause.own_date and (
+        clause.plural_only or clause.toll or (clause.perfect and not specific_place))
+    casualties = tuple(c for c in clause.casualties if not c.subset)
+    return Mention(
+        sentence=clause.sentence, segment=clause.segment, start=lo, end=hi, triggers=triggers,
+        date=clause.date, places=places, agent=agent,
+        pronoun=agent is None and pronoun_subject(folded, lo, first),
+        generic_attacker=agent is not None and agent.actor.name is None,
+        casualties=casualties, quoted=clause.quoted, anaphoric=anaphoric,
+        merge_only=merge_only, background=clause.background, generic=generic,
+        separate=clause.separate,
+        resolution=None if generic else _resolve(doc, clause, places, agent, casualties),
+    )
+
+
+def _resolve(doc: Document, clause: Clause, places: tuple[PlaceMatch, ...], agent: Agent | None,
+             casualties: tuple[Casualty, ...]) -> Resolution:
+    """The venue, attacker (if of the venue's country), target and refined type of a mention."""
+    triggers = clause.triggers
+    place = _venue(places, triggers)
+    country = place.country if place else doc.country
+    if (place is not None and place.kind == "country" and doc.country
+            and place.country != doc.country and place.country not in regional_countries()):
+        place, country = None, doc.country  # "Washington said" names no venue
+    top = max(triggers, key=lambda t: (t.weight, _precedence(t.type)))
+    killed = _total(casualties, "killed")
+    countries = agent.actor.countries if agent is not None else None
+    if countries is not None and country not in countries:
+        agent = None  # "soldiers" and "police" are the forces of the story's state only there
+    target = target_of(doc.folded, triggers, within(doc.targets, clause.start, clause.end),
+                       within(doc.actors, clause.start, clause.end), casualties,
+                       country=country, exclude=agent.actor if agent else None,
+                       lo=clause.start, hi=clause.end)
+    event_type = _refine_type(top.type, top.weight, target, agent.actor.side if agent else None,
+                              killed)
+    if event_type == "disrupted_weapons_use" and target is None:
+        target = "militants"  # weapons are seized from armed groups
+    return Resolution(
+        place=place, country=country,
+        admin1=place.admin1 if place else None,  # SCHEMA v2 codes units everywhere
+        top=top, event_type=event_type, agent=agent, target=target, killed=killed,
+        injured=_total(casualties, "injured"), kidnapped=_total(casualties, "kidnapped"),
+    )
+
+
+def _antecedent(doc: Document, agent: Agent) -> Agent | None:
+    """"The group" is the named armed group mentioned last before it, in reach."""
+    start = agent.actor.start
+    for actor in reversed(within(doc.actors, max(0, start - _COREFERENCE_REACH), start)):
+        if actor.name is not None and actor.side not in state_sides():
+            return Agent(actor, agent.attribution)
+    return None
+
+
+def _hidden(place: PlaceMatch, actors: list[ActorMention], agent: Agent | None) -> bool:
+    """A place inside an actor's name ("Iran-backed") or naming the attacker is no venue."""
+    return any(
+        actor.start < place.end and place.start < actor.end and actor.name
+        and (len(actor.text) > len(place.text) or (agent is not None and agent.actor is actor))
+        for actor in actors)
+
+
+def _attached(folded: str, place: PlaceMatch, trigger: Trigger) -> bool:
+    """Whether a place phrase belongs to the trigger ("the attack in Baquba", "the Basra bomb")."""
+    if place.end <= trigger.start:
+        return _BEFORE_TRIGGER.match(folded, place.end, trigger.start) is not None
+    return _AFTER_TRIGGER.match(folded, trigger.end, place.start) is not None
+
+
+def _venue(places: tuple[PlaceMatch, ...], triggers: tuple[Trigger, ...]) -> PlaceMatch | None:
+    if not places:
+        return None
+    first = min(t.start for t in triggers)
+    return min(places, key=lambda p: (_KIND_RANK.get(p.kind, 5), abs(p.start - first)))
+
+
+@cache
+def _precedences() -> dict[str, int]:
+    order: list[str] = load_rules("events").get("type_precedence", [])
+    return {name: len(order) - i for i, name in enumerate(order)}
+
+
+def _precedence(event_type: str) -> int:
+    return _precedences().get(event_type, 0)
+
+
+def _refine_type(
+    event_type: str, weight: int, target: str | None, side: str | None, killed: int | None
+) -> str:
+    """ACLED's reading of a generic trigger: fights with militants are clashes, and so on."""
+    state = side in state_sides()
+    if weight <= 1 and event_type == "attack" and target == "infrastructure":
+        return "property_destruction"
+    if event_type == "attack" and target == "militants" and (state or weight <= 1):
+        return "armed_clash"
+    if event_type == "disrupted_weapons_use" and killed:
+        return "armed_clash" if state or target == "militants" else "attack"
+    return event_type
+
+
+def _total(casualties: tuple[Casualty, ...], kind: str) -> int | None:
+    values = [c.value for c in casualties if c.kind == kind]
+    return sum(values) if values else None
+
+
+def target_votes(doc: Document) -> Counter[str]:
+    """How often each target class is what some trigger of the article hits."""
+    votes: Counter[str] = Counter()
+    for sentence in holding(doc.sentences, doc.triggers.starts):
+        if sentence.boilerplate:
+            continue
+        s, e = sentence.start, sentence.end
+        for trigger in within(doc.triggers, s, e):
+            target = target_of(doc.folded, [trigger], within(doc.targets, s, e),
+                               within(doc.actors, s, e), within(doc.casualties, s, e),
+                               country=doc.country, exclude=None, lo=s, hi=e)
+            if target is not None:
+                votes[target] += 1
+    return votes
+
+
+def attacker_votes(doc: Document) -> Counter[str]:
+    """How often each named actor is the attacker of some trigger (generic ones included)."""
+    votes: Counter[str] = Counter()
+    for sentence in holding(doc.sentences, doc.actors.starts):
+        if sentence.boilerplate:
+            continue
+        s, e = sentence.start, sentence.end
+        actors = within(doc.actors, s, e)
+        if not actors:
+            continue
+        for trigger in within(doc.triggers, s, e):
+            agent = attacker_of(doc.folded, trigger, actors, lo=s, hi=e)
+            if agent is not None and agent.actor.name is not None:
+                votes[agent.actor.name] += 1
+        for actor in actors:
+            # "Officials blamed Kata'ib Hezbollah": blame counts even without an event word.
+            if actor.name is not None and (
+                attribution_before(doc.folded, actor.start, s) in ("blamed", "suspected")
+                or claims_after(doc.folded, actor.end)
+            ):
+                votes[actor.name] += 1
+    return votes

@@ -62,3 +62,9 @@ def holding(spans: Sequence[T], positions: Sequence[int]) -> list[T]:
         if i < len(positions) and positions[i] < span.end:
             out.append(span)
     return out
+
+
+def holds_any(lo: int, hi: int, positions: list[int]) -> bool:
+    """Whether one of ``positions`` (sorted) lies in ``[lo, hi)``."""
+    i = bisect.bisect_left(positions, lo)
+    return i < len(positions) and positions[i] < hi

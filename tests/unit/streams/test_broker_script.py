@@ -18,7 +18,7 @@ from streams import broker
 from streams.settings import PROJECT_ROOT, Settings
 
 SCRIPT = PROJECT_ROOT / "deploy" / "kafka" / "kafka.sh"
-POM = PROJECT_ROOT / "deploy" / "kafka" / "pom.xml"
+JARS = PROJECT_ROOT / "deploy" / "kafka" / "jars.txt"
 
 
 def run_script(
@@ -176,38 +176,27 @@ def test_broker_script_start_refuses_a_port_held_by_another_process(
 
 
 @pytest.fixture
-def failing_mvn(tmp_path: Path) -> tuple[dict[str, str], Path]:
-    """A PATH whose mvn records each call and fails like Maven without network."""
-    bindir = tmp_path / "bin"
-    bindir.mkdir()
-    calls = tmp_path / "mvn-calls"
-    mvn = bindir / "mvn"
-    mvn.write_text(
-        f'#!/bin/sh\necho "$*" >> "{calls}"\necho "[ERROR] Could not transfer artifact" >&2\n'
-        "exit 1\n"
-    )
-    mvn.chmod(0o755)
-    return {"PATH": f"{bindir}{os.pathsep}{os.environ['PATH']}"}, calls
+def unreachable_repo() -> dict[str, str]:
+    """An environment whose Maven repository is a loopback port nobody listens on."""
+    return {"KAFKA_MAVEN_REPO": f"http://127.0.0.1:{free_port()}/maven2"}
 
 
-def test_broker_script_fetch_skips_maven_when_the_jars_match_the_pom(
-    tmp_path: Path, failing_mvn: tuple[dict[str, str], Path]
+def test_broker_script_fetch_skips_the_download_when_the_jars_match_the_list(
+    tmp_path: Path, unreachable_repo: dict[str, str]
 ) -> None:
-    env, calls = failing_mvn
     home = tmp_path / "home"
     fake_fetched_and_formatted_home(home)
 
-    result = run_script("fetch", home, **env)
+    result = run_script("fetch", home, **unreachable_repo)
 
     assert result.returncode == 0, result.stderr
-    assert not calls.exists()
+    assert "fetching" not in result.stderr
 
 
 @pytest.mark.parametrize("stamp", [None, "0" * 64])
-def test_broker_script_fetch_failure_reports_maven_and_keeps_old_jars(
-    tmp_path: Path, failing_mvn: tuple[dict[str, str], Path], stamp: str | None
+def test_broker_script_fetch_failure_names_the_url_and_keeps_old_jars(
+    tmp_path: Path, unreachable_repo: dict[str, str], stamp: str | None
 ) -> None:
-    env, calls = failing_mvn
     home = tmp_path / "home"
     libs = home / "libs"
     libs.mkdir(parents=True)
@@ -215,20 +204,47 @@ def test_broker_script_fetch_failure_reports_maven_and_keeps_old_jars(
     if stamp is not None:
         (libs / ".fetched").write_text(stamp + "\n")
 
-    result = run_script("fetch", home, **env)
+    result = run_script("fetch", home, **unreachable_repo)
 
     assert result.returncode == 1
-    assert "Could not transfer artifact" in result.stderr
-    assert "dependency:copy-dependencies" in calls.read_text()
-    assert "-DincludeScope=runtime" in calls.read_text()
+    assert f"cannot download {unreachable_repo['KAFKA_MAVEN_REPO']}/" in result.stderr
     assert (libs / "old.jar").exists()
     assert not any(p.name.startswith("libs.tmp") for p in home.iterdir())
+
+
+def test_broker_script_fetch_refuses_a_jar_whose_digest_differs(tmp_path: Path) -> None:
+    repo = tmp_path / "repo"
+    for line in JARS.read_text().splitlines():
+        if line.strip() and not line.startswith("#"):
+            group, artifact, version = line.split()[0].split(":")
+            jar = repo / group.replace(".", "/") / artifact / version / f"{artifact}-{version}.jar"
+            jar.parent.mkdir(parents=True, exist_ok=True)
+            jar.write_bytes(b"not the pinned jar")
+    home = tmp_path / "home"
+
+    result = run_script("fetch", home, KAFKA_MAVEN_REPO=repo.as_uri())
+
+    assert result.returncode == 1
+    assert "jars.txt pins" in result.stderr
+    assert not (home / "libs").exists()
+
+
+def test_broker_script_jar_list_pins_the_broker_and_its_logging_binding() -> None:
+    pins = {}
+    for line in JARS.read_text().splitlines():
+        if line.strip() and not line.startswith("#"):
+            coordinates, digest = line.split()
+            pins[coordinates] = digest
+    assert "org.apache.kafka:kafka_2.13:3.9.1" in pins
+    assert "org.slf4j:slf4j-reload4j:1.7.36" in pins
+    assert "ch.qos.reload4j:reload4j:1.2.25" in pins
+    assert all(len(d) == 64 and set(d) <= set("0123456789abcdef") for d in pins.values())
 
 
 def fake_fetched_and_formatted_home(home: Path) -> None:
     """A home that kafka.sh will neither fetch nor format, so start goes straight to java."""
     (home / "libs").mkdir(parents=True)
-    (home / "libs" / ".fetched").write_text(hashlib.sha256(POM.read_bytes()).hexdigest() + "\n")
+    (home / "libs" / ".fetched").write_text(hashlib.sha256(JARS.read_bytes()).hexdigest() + "\n")
     (home / "data").mkdir()
     (home / "data" / "meta.properties").write_text("node.id=1\n")
 
