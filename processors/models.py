@@ -52,7 +52,7 @@ Target = Literal[
     "militants",
 ]
 Attribution = Literal["stated", "claimed", "blamed", "suspected"]
-AlertStatus = Literal["raised", "escalated", "resolved"]
+AlertStatus = Literal["raised", "escalated", "resolved", "withdrawn"]
 Severity = Literal["low", "medium", "high", "critical"]
 
 EVENT_TYPES: tuple[str, ...] = EventType.__args__  # type: ignore[attr-defined]
@@ -192,6 +192,10 @@ class Alert(BaseModel):
     window_start: dt.date
     window_end: dt.date
     status: AlertStatus
+    # When it was decided: the event-time day through which the verdict saw data, and
+    # whether it is the week's final verdict (replay-deterministic) or an early one.
+    as_of: dt.date
+    final: bool
     observed: int = Field(ge=0)
     expected: float = Field(ge=0.0)
     score: float

@@ -29,7 +29,7 @@ from bench_extract import build_corpus  # noqa: E402
 
 from harness.corpus import event_articles, hostile_messages  # noqa: E402
 from processors.correlate.corpus import extract_corpus  # noqa: E402
-from processors.detect.engine import run_offline  # noqa: E402
+from processors.detect.offline import run_offline  # noqa: E402
 from processors.extract.pipeline import extract_incidents, prepare  # noqa: E402
 from processors.models import Article  # noqa: E402
 from processors.validate import Limits, parse_article  # noqa: E402

@@ -20,7 +20,8 @@ import typer
 from rich.console import Console
 from rich.progress import Progress
 
-from processors.errors import BrokerError, PortInUse, SitrepError
+from processors.errors import BrokerError, InputFileError, PortInUse, SitrepError
+from processors.models import Incident
 from streams import topics
 from streams.settings import Settings
 
@@ -28,7 +29,7 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__,
                   pretty_exceptions_enable=False)
 kafka_app = typer.Typer(no_args_is_help=True, help="The local single-node Kafka broker.")
 app.add_typer(kafka_app, name="kafka")
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)
 
 
 def _settings() -> Settings:
@@ -179,20 +180,55 @@ def extract(
     _write_lines([incident.model_dump(mode="json") for incident in incidents])
 
 
+def _read_incident_file(path: Path) -> tuple[list[Incident], int]:
+    """The incidents of a JSON-lines (prediction format) or ACLED CSV file, in line order, and
+    how many lines were not records at all; every skipped line is reported on stderr, one line
+    each with its number (an ACLED row that is no violent event is skipped too, not counted)."""
+    from processors.detect.backfill import Skipped, read_backfill
+
+    incidents = []
+    bad = 0
+    try:
+        with path.open(encoding="utf-8", newline="") as handle:
+            for item in read_backfill(handle):
+                if isinstance(item, Skipped):
+                    bad += item.reason in ("invalid_incident", "not_json", "unknown_format")
+                    err.print(f"{path}:{item.line}: skipped: {item.reason}: {item.detail}",
+                              markup=False, highlight=False)  # fmt: skip
+                else:
+                    incidents.append(item)
+    except FileNotFoundError:
+        raise InputFileError(f"{path}: no such file; check the path") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputFileError(f"{path}: cannot read it ({exc})") from None
+    return incidents, bad
+
+
 @app.command()
 def alerts(
-    path: Annotated[Path, typer.Argument(help="incident JSON lines, in any order")],
+    path: Annotated[Path, typer.Argument(help="incident JSON lines (SCHEMA.md's prediction "
+                                              "format) or an ACLED CSV export")],
+    in_order: Annotated[bool, typer.Option(
+        "--in-order", help="Line order is arrival order: print exactly the messages (early, "
+                           "final, withdrawn) a worker emits when the records arrive so.")] = False,
     flush: Annotated[bool, typer.Option(
-        help="Also test the last weeks still in their grace period (--no-flush: exactly what "
-             "a stream that saw these incidents has emitted so far).")] = True,
+        help="Without --in-order: also test the last weeks still in their grace period "
+             "(--no-flush: the final verdicts a stream that saw these incidents has emitted, "
+             "then early verdicts on the weeks still open).")] = True,
 ) -> None:
-    """Offline: incident JSON lines in, alert JSON lines out, with the stream's detector."""
-    from processors.detect.engine import run_offline
-    from streams.files import read_incidents
+    """Offline: incident lines in, alert JSON lines out, with the stream's detector."""
+    from processors.detect.offline import run_in_order, run_offline
     from streams.pipeline import detector_config
 
-    result = run_offline(read_incidents(path), config=detector_config(_settings()), flush=flush)
+    config = detector_config(_settings())
+    incidents, bad = _read_incident_file(path)
+    if in_order:
+        result = run_in_order(incidents, config=config)
+    else:
+        result = run_offline(incidents, config=config, flush=flush)
     _write_lines([alert.model_dump(mode="json") for alert in result])
+    if bad:
+        raise typer.Exit(1)  # the alerts of the good lines are out; the bad ones are named
 
 
 @app.command("eval")
@@ -224,24 +260,16 @@ def evaluate(
 
 @app.command()
 def backfill(
-    path: Annotated[Path, typer.Argument(help="incident JSON lines or an ACLED CSV export")],
+    path: Annotated[Path, typer.Argument(help="incident JSON lines (SCHEMA.md's prediction "
+                                              "format) or an ACLED CSV export")],
 ) -> None:
-    """Load past events onto the incidents topic so that baselines have history."""
-    from processors.detect.backfill import Skipped, read_backfill
+    """Load past events onto the incidents topic, in line order, so baselines have history."""
     from streams import provision
     from streams.app import dumps
     from streams.client import produce
 
     settings = _settings()
-    incidents = []
-    skipped = 0
-    with path.open(encoding="utf-8", newline="") as handle:
-        for item in read_backfill(handle):
-            if isinstance(item, Skipped):
-                skipped += 1
-                err.print(f"skipped line {item.line}: {item.reason}: {item.detail}")
-            else:
-                incidents.append(item)
+    incidents, _ = _read_incident_file(path)
     records = [((i.country or "").encode(), dumps(i)) for i in incidents]
     provision.prepare(settings, [topics.INCIDENTS])
     with Progress(console=err, transient=True) as progress:

@@ -11,7 +11,7 @@ import orjson
 from pydantic import ValidationError
 
 from processors.errors import InputFileError
-from processors.models import Article, Incident
+from processors.models import Article
 
 
 def iter_article_records(paths: list[Path]) -> Iterator[tuple[str, bytes]]:
@@ -106,17 +106,3 @@ def read_articles(paths: list[Path]) -> list[Article]:
             raise InputFileError(f"{origin}: {one_line(exc)}; fix or remove that record") \
                 from None
     return articles
-
-
-def read_incidents(path: Path) -> list[Incident]:
-    """Parse an incident JSON-lines file; a bad line raises InputFileError with its number."""
-    incidents = []
-    for number, line in enumerate(_read(path).splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            incidents.append(Incident.model_validate_json(line))
-        except ValueError as exc:
-            raise InputFileError(f"{path}:{number}: {one_line(exc)}; fix or remove that line") \
-                from None
-    return incidents

@@ -150,7 +150,7 @@ def alert_emitted(alert: Alert) -> None:
         alert.dimension,
         observed=alert.observed,
         expected=alert.expected,
-        active=alert.status != "resolved",
+        active=alert.status not in ("resolved", "withdrawn"),
         severity=alert.severity,
     )
 

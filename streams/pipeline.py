@@ -14,7 +14,8 @@ import faust
 
 from processors.correlate.dedup import EventIndex
 from processors.detect.detector import DetectorConfig
-from processors.detect.engine import AlertEngine, stream_watermark
+from processors.detect.engine import AlertEngine
+from processors.detect.offline import stream_watermark
 from processors.errors import ExtractionFailed
 from processors.extract.pipeline import extract_incidents, extractor_version, prepare
 from processors.models import Alert, Article, Incident

@@ -8,8 +8,10 @@ from typing import Any
 def describe(stream: str, record: dict[str, Any]) -> str:
     """A human-readable line for an incident or alert record."""
     if stream == "alerts":
+        phase = "final" if record.get("final", True) else "early"
         return (
-            f"ALERT {record.get('status', '?'):9} {record.get('severity', '?'):8} "
+            f"ALERT {record.get('status', '?'):9} {phase:5} as of {record.get('as_of')} "
+            f"{record.get('severity', '?'):8} "
             f"{record.get('region')} [{record.get('dimension', 'all')}] "
             f"{record.get('window_start')}..{record.get('window_end')} "
             f"observed {record.get('observed')} vs expected {record.get('expected', 0):.2f} "

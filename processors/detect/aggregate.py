@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from processors.detect.alerting import Episode
+from processors.detect.alerting import EarlyAlert, Episode
 from processors.detect.detector import DetectorConfig
 from processors.models import Incident
 
@@ -40,6 +40,11 @@ def week_end_date(week: int, week_start: int = 0) -> dt.date:
 def last_closed_week(watermark: dt.date, *, grace_days: int, week_start: int = 0) -> int:
     """The newest week whose last day plus the grace period lies before ``watermark``."""
     return week_of(watermark - dt.timedelta(days=grace_days), week_start) - 1
+
+
+def closing_day(week: int, *, grace_days: int, week_start: int = 0) -> dt.date:
+    """The first watermark at which ``week`` is closed: the ``as_of`` of its final verdict."""
+    return week_end_date(week, week_start) + dt.timedelta(days=grace_days + 1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +132,7 @@ class RegionState:
     events: dict[int, list[str]] = field(default_factory=dict)
     episodes: dict[str, Episode] = field(default_factory=dict)
     last_alarm: dict[str, int] = field(default_factory=dict)
+    early: dict[str, EarlyAlert] = field(default_factory=dict)
 
     def add(self, week: int, dims: tuple[str, ...], event_id: str, *, keep_ids: bool) -> None:
         """Count one event in ``week`` under ``dims``."""
@@ -181,6 +187,7 @@ class RegionState:
             "events": {day(w): list(ids) for w, ids in sorted(self.events.items())},
             "episodes": {d: e.to_json() for d, e in sorted(self.episodes.items())},
             "last_alarm": {d: day(w) for d, w in sorted(self.last_alarm.items())},
+            "early": {d: e.to_json() for d, e in sorted(self.early.items())},
         }
 
     @classmethod
@@ -194,4 +201,5 @@ class RegionState:
             events={week(d): list(ids) for d, ids in data["events"].items()},
             episodes={k: Episode.from_json(v) for k, v in data["episodes"].items()},
             last_alarm={k: week(d) for k, d in data["last_alarm"].items()},
+            early={k: EarlyAlert.from_json(v) for k, v in data.get("early", {}).items()},
         )

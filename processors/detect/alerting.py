@@ -28,13 +28,13 @@ import hashlib
 import math
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from processors.detect.detector import SEVERITIES, Verdict
 from processors.models import Alert, AlertStatus, Severity
 
-STATUS_ORDER: dict[str, int] = {"resolved": 0, "raised": 1, "escalated": 2}
+STATUS_ORDER: dict[str, int] = {"resolved": 0, "raised": 1, "escalated": 2, "withdrawn": 3}
 HOLD_SDS = 2.0  # how far above its pre-escalation mean a week may be and still count as quiet
 
 
@@ -70,6 +70,38 @@ class Episode:
                    int(data["sent"]), None if baseline is None else float(baseline))  # fmt: skip
 
 
+@dataclass(slots=True)
+class EarlyAlert:
+    """A pending early alert of one series: what it named and whether a final test agreed."""
+
+    start: dt.date  # first day of the window of its first message (its id's anchor)
+    first_week: int  # the oldest week of the windows it named
+    weeks: list[int] = field(default_factory=list)  # weeks it named, not yet closed
+    severity: Severity = "low"
+    sent: int = 1
+    confirmed: bool = False
+    expected: float = 0.0
+    score: float = 0.0
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-able dict of this record."""
+        return {"start": self.start.isoformat(), "first_week": self.first_week,
+                "weeks": list(self.weeks), "severity": self.severity, "sent": self.sent,
+                "confirmed": self.confirmed, "expected": self.expected,
+                "score": self.score}  # fmt: skip
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> EarlyAlert:
+        """The record ``to_json`` wrote."""
+        severity = data["severity"]
+        if severity not in SEVERITIES:
+            raise ValueError(f"unknown severity {severity!r}")
+        return cls(dt.date.fromisoformat(data["start"]), int(data["first_week"]),
+                   [int(w) for w in data["weeks"]], severity, int(data["sent"]),
+                   bool(data["confirmed"]), float(data["expected"]),
+                   float(data["score"]))  # fmt: skip
+
+
 def step_episode(episode: Episode | None, verdict: Verdict, *, window_start: dt.date,
                  resolve_after: int, count: int | None = None,
                  ) -> tuple[Episode | None, AlertStatus | None]:  # fmt: skip
@@ -97,9 +129,12 @@ def step_episode(episode: Episode | None, verdict: Verdict, *, window_start: dt.
 
 
 def alert_id(*, version: str, region: str, dimension: str, episode_start: dt.date,
-             sequence: int, status: AlertStatus) -> str:  # fmt: skip
-    """The deterministic id of one lifecycle message."""
+             sequence: int, status: AlertStatus,
+             early_as_of: dt.date | None = None) -> str:  # fmt: skip
+    """The deterministic id of one lifecycle message (early ones also hash their ``as_of``)."""
     key = f"{version}|{region}|{dimension}|{episode_start.isoformat()}|{sequence}|{status}"
+    if early_as_of is not None:
+        key += f"|early|{early_as_of.isoformat()}"
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:24]
 
 

@@ -1,9 +1,11 @@
 """History for the baselines: incident JSON lines or ACLED CSV rows, as ``Incident`` records.
 
 ``read_backfill(lines)`` reads either format, told apart by the first non-blank line (a JSON
-object, or a CSV header with ``event_id_cnty``). It yields an ``Incident`` per usable record
-and a ``Skipped`` (line number, reason, detail) for every other one, so nothing is dropped
-silently; the caller (``sitrep backfill FILE``) opens the file and sends the incidents.
+object, or a CSV header with ``event_id_cnty``). JSON lines are incidents in SCHEMA.md's
+prediction format (``incident_from_prediction``: the fields sitrep adds are optional). It
+yields an ``Incident`` per usable record and a ``Skipped`` (line number, reason, detail) for
+every other one, so nothing is dropped silently; the callers (``sitrep backfill FILE``,
+``sitrep alerts FILE``) open the file, report the skipped lines and use the incidents.
 
 ACLED's sub-event types map onto sitrep's snake_case event types; demonstrations and
 strategic developments other than weapon seizures and property destruction are not violent
@@ -16,12 +18,14 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import hashlib
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from itertools import chain
-from typing import get_args
+from typing import Any, get_args
 
+import orjson
 import pycountry
 from pydantic import ValidationError
 
@@ -104,9 +108,42 @@ def _json_lines(lines: Iterable[str]) -> Iterator[Incident | Skipped]:
         if not text:
             continue
         try:
-            yield Incident.model_validate_json(text)
+            record = orjson.loads(text)
+        except orjson.JSONDecodeError as exc:
+            yield Skipped(number, "not_json", str(exc))
+            continue
+        if not isinstance(record, dict):
+            yield Skipped(number, "invalid_incident", "record: not a JSON object")
+            continue
+        try:
+            yield incident_from_prediction(record, digest=hashlib.sha1(text.encode()).hexdigest())
         except ValidationError as exc:
             yield Skipped(number, "invalid_incident", _first_error(exc))
+
+
+def incident_from_prediction(record: Mapping[str, Any], *, digest: str) -> Incident:
+    """An incident from a line of SCHEMA.md's prediction format, or from sitrep's own output.
+
+    The fields sitrep adds are optional: ``incident_id`` defaults to ``line-`` and ``digest``
+    (a hash of the line, so the same line always gets the same id), ``event_id`` to the
+    incident id, ``article_id`` to "unknown", ``confidence`` to 1.0, ``extractor_version`` to
+    "external", ``date_precision`` to "day" when there is a date. Unknown fields (such as
+    ``published_at``) are ignored; a target outside sitrep's list is dropped (only target
+    dimensions read it). ``ValidationError`` when what is left is not an incident.
+    """
+    data = dict(record)
+    incident_id = data.get("incident_id") or f"line-{digest[:16]}"
+    data["incident_id"] = incident_id
+    data.setdefault("event_id", incident_id)
+    data.setdefault("article_id", "unknown")
+    data.setdefault("confidence", 1.0)
+    data.setdefault("extractor_version", "external")
+    data.setdefault("country", None)
+    data.setdefault("event_date", None)
+    data.setdefault("date_precision", "day" if data["event_date"] else "unknown")
+    if data.get("target") is not None and data["target"] not in _TARGETS:
+        data["target"] = None
+    return Incident.model_validate(data)
 
 
 def _acled_rows(lines: Iterable[str], *, blank_lines: int) -> Iterator[Incident | Skipped]:

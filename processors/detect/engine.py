@@ -6,29 +6,24 @@ The stream and the offline ``sitrep alerts`` drive the same object with the same
   newest (``version``, then ``incident_id``) wins, and a newer version that moves the event
   moves its count. Background, undated, month-precision and unplaced incidents never count.
 * ``advance(watermark)`` moves event time on. A week is *closed* once its last day plus
-  ``grace_days`` lies before the watermark; closed weeks are tested for every known region,
-  oldest first, and the lifecycle messages they cause are returned.
-* ``report()`` says what happened (counters, watermark, regions); ``take_dirty()`` and
-  ``to_state()`` / ``from_state()`` persist it.
+  ``grace_days`` lies before the watermark; closed weeks get their *final* verdict for every
+  known region, oldest first. Then the open weeks that received events since the last call
+  get an *early* verdict (``processors/detect/early.py``). It returns the lifecycle messages.
+* ``report()`` says what happened; ``take_dirty()``, ``to_state()``, ``from_state()`` persist.
 
-Why a week waits for the grace period: a verdict that is computed only once nothing on time
-can change it is the same whatever order the incidents came in, so the stream and a replay
-of the log emit identical alerts. The price is latency: an alert for week *w* leaves when
-the watermark passes the end of *w* plus ``grace_days``. The default, 14, comes from the
-reporting delays in the seed articles (``/work/shared/eval``): of 49 day- or week-precise
-event mentions, 20 came within 14 days of the event, but 26 of the 29 later ones sit in one
-retrospective timeline article (events the stream would have counted from their first
-reports); outside it, 13 of 16 came within 14 days, and every article's newest event within 4.
-An incident that touches a closed week is *late*: it is counted in the ``late`` counter and
-in the history later baselines read, but an alert already emitted never changes.
+Why a final verdict waits for the grace period: computed once nothing on time can change it,
+it is the same in any arrival order, so the stream and a replay of the log emit identical
+final verdicts (``as_of`` = window end + ``grace_days`` + 1); early verdicts come sooner and
+depend on arrival order. The default, 14, comes from the seed articles' reporting delays
+(``/work/shared/eval``): outside one retrospective timeline, 13 of 16 day- or week-precise
+event mentions came within 14 days, and every article's newest event within 4. An incident
+that touches a closed week is *late*: counted in ``late`` and in later baselines' history;
+an emitted alert never changes.
 
-State. Everything is a set of small JSON entries, so the stream can keep one faust table
-entry per key and write only what changed (``take_dirty``): ``meta`` (watermark, origin,
-counters), ``region:<code>`` (a ``RegionState``: sparse weekly counts, recent event ids,
-open episodes) and ``event:<event_id>`` (the newest version and its placement). One engine
-must see every incident (moves cross regions, country totals sum provinces), so the agent
-that drives it reads the incidents topic as a single stream; ``alerts`` may still be keyed
-and partitioned by region.
+State: small JSON entries, one faust table entry per key, only changed ones written
+(``take_dirty``): ``meta`` (watermark, origin, counters), ``region:<code>`` (a ``RegionState``)
+and ``event:<event_id>`` (newest version, placement). One engine sees every incident (moves
+cross regions, countries sum provinces): its agent reads ``incidents`` as a single stream.
 """
 
 from __future__ import annotations
@@ -42,6 +37,7 @@ from processors.detect.aggregate import (
     IndexEntry,
     Placement,
     RegionState,
+    closing_day,
     last_closed_week,
     place,
     week_end_date,
@@ -49,7 +45,8 @@ from processors.detect.aggregate import (
     week_start_date,
 )
 from processors.detect.alerting import alert_id, alert_sort_key, step_episode, top_names
-from processors.detect.detector import DetectorConfig, Verdict, assess
+from processors.detect.detector import BaselineCache, DetectorConfig, Verdict, assess
+from processors.detect.early import early_alerts, settle_early
 from processors.errors import SitrepError
 from processors.models import Alert, AlertStatus, Incident, Severity
 
@@ -92,6 +89,8 @@ class AlertEngine:
         self._dirty: set[str] = {"meta", *(f"region:{r}" for r in self._regions)}
         self._undated: set[str] = set()
         self._placed_weeks: dict[int, int] = {}
+        self._cache: BaselineCache = {}
+        self._touched: set[tuple[str, int]] = set()  # open (region, week)s with new events
 
     # -- the three verbs -------------------------------------------------------------------
 
@@ -128,16 +127,18 @@ class AlertEngine:
         return "moved"
 
     def advance(self, watermark: dt.date) -> list[Alert]:
-        """Move event time to ``watermark`` (never back) and test every week that closed."""
+        """Move event time to ``watermark`` (never back), give every week that closed its final
+        verdict, then test the open weeks that received events since the last call early."""
         if self._watermark is None or watermark > self._watermark:
             self._watermark = watermark
             self._dirty.add("meta")
         target = self._closed_through()
         if target is None:
-            return []
+            return self._early(None)
         if self._origin is None:
             # Nothing counted yet: the closed weeks are empty, and stay untested for good.
             self._evaluated = target if self._evaluated is None else max(self._evaluated, target)
+            self._touched.clear()
             return []
         first = self._origin if self._evaluated is None else max(self._origin, self._evaluated + 1)
         alerts: list[Alert] = []
@@ -146,11 +147,12 @@ class AlertEngine:
             for code in sorted(self._regions):
                 found.extend(self._evaluate(code, week))
             alerts.extend(sorted(found, key=alert_sort_key))
+            alerts.extend(self._settle_early(week))
         if target >= first:
             self._evaluated = target
             self._dirty.add("meta")
             self._prune(target)
-        return alerts
+        return alerts + self._early(target)
 
     def report(self) -> EngineReport:
         """What the engine knows now; ``counters["late"]`` counts incidents too late to alert."""
@@ -274,6 +276,8 @@ class AlertEngine:
         keep_ids = closed is None or week > closed - self.config.scan_weeks
         for code in placement.regions:
             self._region(code).add(week, placement.dimensions, event_id, keep_ids=keep_ids)
+            if closed is None or week > closed:
+                self._touched.add((code, week))
         return closed is not None and week <= closed
 
     def _unplace(self, event_id: str, placement: Placement) -> bool:
@@ -310,7 +314,8 @@ class AlertEngine:
             last = region.last_alarm.get(dim)
             verdict = assess(region.series(dim, first=first, last=week), end_week=week,
                              last_alarm_age=None if last is None else week - last,
-                             config=self.config, full=episode is not None)  # fmt: skip
+                             config=self.config, full=episode is not None,
+                             cache=self._cache)  # fmt: skip
             if self.observer is not None:
                 self.observer(code, dim, week_start_date(week, self.config.week_start), verdict)
             if verdict.alarm:
@@ -341,7 +346,8 @@ class AlertEngine:
         return alerts
 
     def _alert(self, code: str, dim: str, week: int, verdict: Verdict, status: AlertStatus,
-               start: dt.date, sequence: int, peak: Severity) -> Alert:  # fmt: skip
+               start: dt.date, sequence: int, peak: Severity, *,
+               early_as_of: dt.date | None = None) -> Alert:  # fmt: skip
         ws = self.config.week_start
         weeks = verdict.weeks if status != "resolved" else 1
         region = self._regions[code]
@@ -354,12 +360,16 @@ class AlertEngine:
         perps = [self._perpetrator(e) for e in ids]
         return Alert(
             alert_id=alert_id(version=self._version, region=code, dimension=dim,
-                              episode_start=start, sequence=sequence, status=status),
+                              episode_start=start, sequence=sequence, status=status,
+                              early_as_of=early_as_of),
             region=code,
             dimension=dim,
             window_start=week_start_date(week - weeks + 1, ws),
             window_end=week_end_date(week, ws),
             status=status,
+            as_of=early_as_of or closing_day(week, grace_days=self.config.grace_days,
+                                             week_start=ws),
+            final=early_as_of is None,
             observed=verdict.observed,
             expected=max(verdict.expected, 0.0),
             score=verdict.score,
@@ -368,6 +378,22 @@ class AlertEngine:
             top_perpetrators=top_names(perps, self.config.top_perpetrators),
             detector_version=self._version,
         )
+
+    def _early(self, closed: int | None) -> list[Alert]:
+        touched, self._touched = self._touched, set()
+        if not self.config.early_alerts or not touched or self._watermark is None:
+            return []
+        assert self._origin is not None
+        alerts, changed = early_alerts(self._regions, touched, watermark=self._watermark,
+                                       origin=self._origin, closed=closed, config=self.config,
+                                       cache=self._cache, build=self._alert)  # fmt: skip
+        self._dirty.update(f"region:{code}" for code in changed)
+        return alerts
+
+    def _settle_early(self, week: int) -> list[Alert]:
+        alerts, changed = settle_early(self._regions, week, build=self._alert)
+        self._dirty.update(f"region:{code}" for code in changed)
+        return alerts
 
     def _has_dim(self, event_id: str, dim: str) -> bool:
         entry = self._index.get(event_id)
@@ -420,34 +446,4 @@ class AlertEngine:
         return entry.to_json() if entry is not None else None
 
 
-def run_offline(incidents: Iterable[Incident], *, config: DetectorConfig | None = None,
-                watermark: dt.date | None = None, flush: bool = False) -> list[Alert]:  # fmt: skip
-    """All alerts for a set of incidents in any order (``sitrep alerts FILE``).
-
-    Without ``watermark`` event time ends at the newest event date, exactly where a stream
-    that saw the same incidents stands; ``flush`` also closes the weeks still in their grace
-    period, so every week with events is tested.
-    """
-    engine = AlertEngine(config)
-    newest: dt.date | None = None
-    for incident in incidents:
-        engine.add(incident)
-        if incident.event_date is not None and (newest is None or incident.event_date > newest):
-            newest = incident.event_date
-    end = watermark or newest
-    if end is None:
-        return []
-    if flush:
-        end = end + dt.timedelta(days=engine.config.grace_days + 7)
-    return engine.advance(end)
-
-
-def stream_watermark(current: dt.date | None, incident: Incident) -> dt.date | None:
-    """The running watermark a stream keeps: the newest event date seen so far."""
-    day = incident.event_date
-    if day is None:
-        return current
-    return day if current is None or day > current else current
-
-
-__all__ = ["AddOutcome", "AlertEngine", "EngineReport", "run_offline", "stream_watermark"]
+__all__ = ["AddOutcome", "AlertEngine", "EngineReport"]

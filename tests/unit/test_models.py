@@ -67,7 +67,8 @@ def test_models_unknown_target_still_rejected() -> None:
 
 def _alert(**kw: object) -> dict[str, object]:
     return {"alert_id": "x", "region": "IQ-AN", "window_start": "2024-01-01",
-            "window_end": "2024-01-07", "status": "raised", "observed": 3, "expected": 0.5,
+            "window_end": "2024-01-07", "status": "raised", "as_of": "2024-01-07",
+            "final": True, "observed": 3, "expected": 0.5,
             "score": 4.0, "severity": "high", **kw}
 
 

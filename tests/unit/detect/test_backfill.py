@@ -194,7 +194,53 @@ def test_backfill_reads_incident_json_lines_and_reports_bad_ones() -> None:
     out = list(read_backfill(lines))
     assert [type(x).__name__ for x in out] == ["Incident", "Skipped", "Incident", "Skipped"]
     assert [x.line for x in out if isinstance(x, Skipped)] == [3, 6]
-    assert all(x.reason == "invalid_incident" for x in out if isinstance(x, Skipped))
+    assert [x.reason for x in out if isinstance(x, Skipped)] == ["not_json", "invalid_incident"]
+
+
+PREDICTION = ('{"article_id": "a1", "event_id": "e1", "event_date": "2024-03-04", '
+              '"date_precision": "day", "country": "IQ", "admin1": "IQ-DI", '
+              '"event_type": "attack", "published_at": "2024-03-05", "killed": 2}')  # fmt: skip
+
+
+def test_backfill_prediction_format_without_sitrep_fields_is_an_incident() -> None:
+    (first,) = read_backfill([PREDICTION + "\n"])
+    assert isinstance(first, Incident)
+    assert (first.event_id, first.admin1, first.killed, first.confidence) == ("e1", "IQ-DI", 2, 1.0)
+    assert first.extractor_version == "external"
+    # The same line always gets the same id; another line another one.
+    (again,) = read_backfill([PREDICTION + "\n"])
+    (other,) = read_backfill([PREDICTION.replace("2024-03-04", "2024-03-05") + "\n"])
+    assert isinstance(again, Incident) and isinstance(other, Incident)
+    assert first.incident_id == again.incident_id != other.incident_id
+
+
+@pytest.mark.parametrize(("line", "expected"), [
+    ('{"event_type": "attack", "event_date": null}', {"date_precision": "unknown",
+                                                       "country": None}),
+    ('{"event_type": "attack", "event_date": "2024-01-02", "target": "schools"}',
+     {"target": None, "date_precision": "day"}),
+    ('{"event_type": "attack", "event_date": "2024-01-02", "target": "journalists"}',
+     {"target": "journalists", "date_precision": "day"}),  # a SCHEMA v2 class
+    ('{"event_type": "attack", "event_date": "2024-01-02", "incident_id": "mine", '
+     '"confidence": 0.4}', {"incident_id": "mine", "event_id": "mine", "confidence": 0.4}),
+])  # fmt: skip
+def test_backfill_prediction_format_defaults(line: str, expected: dict[str, Any]) -> None:
+    (item,) = read_backfill([line])
+    assert isinstance(item, Incident)
+    assert {k: getattr(item, k) for k in expected} == expected
+
+
+@pytest.mark.parametrize(("line", "reason"), [
+    ("[1, 2]", "invalid_incident"),
+    ('{"event_type": "picnic", "event_date": "2024-01-02"}', "invalid_incident"),
+    ('{"event_type": "attack", "event_date": "yesterday"}', "invalid_incident"),
+    ('{"event_type": "attack"', "not_json"),
+])  # fmt: skip
+def test_backfill_prediction_format_bad_lines_are_skipped_with_reason(line: str,
+                                                                      reason: str) -> None:
+    out = list(read_backfill(["\n", PREDICTION + "\n", line + "\n"]))
+    assert isinstance(out[0], Incident)
+    assert isinstance(out[1], Skipped) and (out[1].line, out[1].reason) == (3, reason)
 
 
 @pytest.mark.parametrize(("lines", "expected"), [

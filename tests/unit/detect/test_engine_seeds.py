@@ -16,7 +16,7 @@ import pytest
 
 from processors.detect.alerting import hold_level
 from processors.detect.detector import DetectorConfig
-from processors.detect.engine import run_offline
+from processors.detect.offline import run_offline
 from processors.extract.pipeline import extract_incidents
 from processors.models import Incident
 from processors.validate import Limits, parse_article

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import os
 import socket
@@ -10,9 +11,14 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+import orjson
 import pytest
 
-from streams.settings import PROJECT_ROOT
+from processors.detect.backfill import read_backfill
+from processors.detect.offline import run_in_order
+from processors.models import Alert, Incident
+from streams.pipeline import detector_config
+from streams.settings import PROJECT_ROOT, Settings
 
 SEEDS = PROJECT_ROOT / "seeds" / "articles.jsonl"
 
@@ -146,3 +152,53 @@ def test_cli_kafka_start_with_its_port_taken(taken_port: int, tmp_path: Path) ->
                     SITREP_KAFKA_CONTROLLER_PORT=str(free_port()))
 
     assert_one_line_error(result, f"127.0.0.1:{taken_port} is in use", "SITREP_KAFKA_PORT")
+
+
+MONDAY = dt.date(2024, 1, 1)
+
+
+def _lines() -> list[bytes]:
+    rows = []
+    for w in range(40):
+        for j in range(w % 3):
+            day = MONDAY + dt.timedelta(days=7 * w + j)
+            rows.append({"article_id": f"a{w}-{j}", "event_id": f"e{w}-{j}",
+                         "event_date": day.isoformat(), "date_precision": "day",
+                         "country": "IQ", "admin1": "IQ-DI", "event_type": "attack",
+                         "published_at": (day + dt.timedelta(days=1)).isoformat()})  # fmt: skip
+    burst = MONDAY + dt.timedelta(days=7 * 40)
+    for j in range(9):
+        rows.append({"event_id": f"b{j}", "event_date": burst.isoformat(), "country": "IQ",
+                     "admin1": "IQ-DI", "event_type": "armed_clash"})  # fmt: skip
+    return [orjson.dumps(r) for r in rows]
+
+
+def _run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "streams.cli", *args], capture_output=True,
+                          text=True, timeout=120)  # fmt: skip
+
+
+def test_cli_alerts_in_order_prints_the_workers_messages(tmp_path: Path) -> None:
+    path = tmp_path / "live.jsonl"
+    path.write_bytes(b"\n".join(_lines()) + b"\n")
+    done = _run("alerts", str(path), "--in-order")
+    assert done.returncode == 0, done.stderr
+    incidents = [i for i in read_backfill(path.read_text().splitlines(keepends=True))
+                 if isinstance(i, Incident)]  # fmt: skip
+    want = run_in_order(incidents, config=detector_config(Settings()))
+    assert [orjson.loads(line) for line in done.stdout.splitlines()] == [
+        a.model_dump(mode="json") for a in want]  # fmt: skip
+    got = [Alert.model_validate_json(line) for line in done.stdout.splitlines()]
+    assert any(not a.final and a.region == "IQ-DI" for a in got), "an early alert"
+
+
+def test_cli_alerts_bad_line_is_named_skipped_and_the_rest_alerts(tmp_path: Path) -> None:
+    lines = _lines()
+    lines.insert(3, b'{"event_type": "picnic", "event_date": "2024-01-02"}')
+    path = tmp_path / "bad.jsonl"
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    done = _run("alerts", str(path))
+    assert_one_line_error(done, f"{path}:4:", "invalid_incident", "event_type")
+    # The other lines' alerts are out all the same: nothing valid is lost.
+    assert any(Alert.model_validate_json(line).region == "IQ-DI"
+               for line in done.stdout.splitlines())  # fmt: skip

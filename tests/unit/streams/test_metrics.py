@@ -38,6 +38,7 @@ def _alert(**overrides: object) -> Alert:
     fields: dict[str, object] = {
         "alert_id": "al1", "region": "IQ-BG", "window_start": dt.date(2024, 1, 1),
         "window_end": dt.date(2024, 1, 7), "status": "raised", "observed": 9,
+        "as_of": dt.date(2024, 1, 22), "final": True,
         "expected": 1.5, "score": 4.2, "severity": "high",
     }
     fields.update(overrides)
@@ -212,6 +213,15 @@ def test_metrics_alert_state_follows_the_alert_lifecycle() -> None:
         (("severity", "critical"), ("status", "escalated")): 1.0,
         (("severity", "low"), ("status", "resolved")): 1.0,
     }
+
+
+def test_metrics_withdrawn_early_alert_clears_the_alert_state() -> None:
+    key = (("dimension", "all"), ("region", "IQ-BG"))
+    metrics.alert_emitted(_alert(status="raised", final=False, as_of=dt.date(2024, 1, 2)))
+    assert samples("sitrep_alert_active") == {key: 1.0}
+    metrics.alert_emitted(_alert(status="withdrawn"))
+    assert samples("sitrep_alert_active") == {}
+    assert samples("sitrep_alerts_total")[(("severity", "high"), ("status", "withdrawn"))] == 1
 
 
 def test_metrics_alert_state_resolve_of_an_unknown_region_is_harmless() -> None:
