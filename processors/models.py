@@ -2,16 +2,27 @@
 
 Each record carries ``schema_version``; the JSON Schemas generated from these models are
 committed under ``schemas/`` and a test fails when a model changes without its schema.
+
+Version 2 (SCHEMA.md, worldwide) renamed two version-1 values: the target class
+``iraqi_security_forces`` is ``security_forces`` and the perpetrator "Iraqi Security Forces"
+is "Iraq" (a state's forces are named by the state). A version-1 incident or alert, read from
+a topic, a backfill file or ``sitrep alerts`` input, is upgraded on validation, never rejected.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Any, Final, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+
+# Version-1 names and what version 2 calls them.
+V1_TARGETS: Final[dict[str, str]] = {"iraqi_security_forces": "security_forces"}
+V1_PERPETRATORS: Final[dict[str, str]] = {"Iraqi Security Forces": "Iraq"}
+# A region is a country (ISO 3166-1 alpha-2) or a first-level unit (ISO 3166-2).
+REGION_PATTERN: Final = r"^[A-Z]{2}(?:-[A-Z0-9]{1,3})?$"
 
 DatePrecision = Literal["day", "week", "month", "unknown"]
 EventType = Literal[
@@ -27,10 +38,14 @@ EventType = Literal[
     "disrupted_weapons_use",
 ]
 Target = Literal[
+    "security_forces",
     "us_forces",
     "coalition_forces",
-    "iraqi_security_forces",
+    "foreign_forces",
+    "peacekeepers",
     "civilians",
+    "aid_workers",
+    "journalists",
     "government",
     "diplomatic",
     "infrastructure",
@@ -42,6 +57,36 @@ Severity = Literal["low", "medium", "high", "critical"]
 
 EVENT_TYPES: tuple[str, ...] = EventType.__args__  # type: ignore[attr-defined]
 TARGETS: tuple[str, ...] = Target.__args__  # type: ignore[attr-defined]
+
+
+def upgrade_target(value: str | None) -> str | None:
+    """A target class in version 2's words (``iraqi_security_forces`` -> ``security_forces``)."""
+    return V1_TARGETS.get(value, value) if value is not None else None
+
+
+def upgrade_perpetrator(value: str | None) -> str | None:
+    """A perpetrator in version 2's words ("Iraqi Security Forces" -> "Iraq")."""
+    return V1_PERPETRATORS.get(value, value) if value is not None else None
+
+
+def _upgrade_dimension(value: str) -> str:
+    kind, sep, name = value.partition(":")
+    if kind == "target":
+        return f"{kind}{sep}{upgrade_target(name)}"
+    if kind == "perpetrator":
+        return f"{kind}{sep}{upgrade_perpetrator(name)}"
+    return value
+
+
+def _older(data: Any) -> dict[str, Any] | None:
+    """The record as a mutable dict when it is a mapping (a version-1 name may be in it)."""
+    if not isinstance(data, dict):
+        return None
+    upgraded = dict(data)
+    version = upgraded.get("schema_version")
+    if isinstance(version, int) and not isinstance(version, bool) and version < SCHEMA_VERSION:
+        upgraded["schema_version"] = SCHEMA_VERSION
+    return upgraded
 
 
 class Article(BaseModel):
@@ -117,6 +162,23 @@ class Incident(BaseModel):
     sources: list[str] = Field(default_factory=list)
     corroboration: int = Field(default=1, ge=1)
 
+    @model_validator(mode="before")
+    @classmethod
+    def _upgrade(cls, data: Any) -> Any:
+        """Read a version-1 incident as version 2 (renamed target class and state forces).
+
+        Version-1 names are upgraded whatever ``schema_version`` says: records written
+        before the field existed carry none.
+        """
+        old = _older(data)
+        if old is None:
+            return data
+        if isinstance(old.get("target"), str):
+            old["target"] = upgrade_target(old["target"])
+        if isinstance(old.get("perpetrator"), str):
+            old["perpetrator"] = upgrade_perpetrator(old["perpetrator"])
+        return old
+
 
 class Alert(BaseModel):
     """One change in the lifecycle of an escalation alert for a region (or region × actor)."""
@@ -125,7 +187,7 @@ class Alert(BaseModel):
 
     schema_version: int = SCHEMA_VERSION
     alert_id: str
-    region: str
+    region: str = Field(pattern=REGION_PATTERN)
     dimension: str = "all"
     window_start: dt.date
     window_end: dt.date
@@ -141,6 +203,20 @@ class Alert(BaseModel):
     event_ids: list[str] = Field(default_factory=list)
     top_perpetrators: list[str] = Field(default_factory=list)
     detector_version: str = ""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _upgrade(cls, data: Any) -> Any:
+        """Read a version-1 alert as version 2 (its dimension and perpetrators renamed)."""
+        old = _older(data)
+        if old is None:
+            return data
+        if isinstance(old.get("dimension"), str):
+            old["dimension"] = _upgrade_dimension(old["dimension"])
+        if isinstance(old.get("top_perpetrators"), list):
+            old["top_perpetrators"] = [upgrade_perpetrator(p) if isinstance(p, str) else p
+                                       for p in old["top_perpetrators"]]
+        return old
 
 
 class DeadLetter(BaseModel):

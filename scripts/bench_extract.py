@@ -13,11 +13,16 @@ import argparse
 import datetime as dt
 import json
 import random
+import resource
 import statistics
 import time
 from pathlib import Path
 
+from processors.extract.gazetteer import gazetteer
 from processors.extract.pipeline import extract_incidents, prepare
+from processors.extract.places import gazetteer_version
+from processors.extract.world import world
+from processors.extract.world_actors import phrase_count
 from processors.models import Article
 
 FIXTURES = Path(__file__).resolve().parents[1] / "tests" / "fixtures"
@@ -53,7 +58,11 @@ def main() -> None:
     parser.add_argument("--size", type=int, default=5000)
     args = parser.parse_args()
     corpus = build_corpus(args.articles, args.size)
-    prepare()
+    rss_before = _rss_mb()
+    started = time.perf_counter()
+    prepare()  # loads the world gazetteer and actors, compiles every matcher
+    startup = time.perf_counter() - started
+    rss_loaded = _rss_mb()
     chars = sum(len(a.body) for a in corpus)
     incidents = sum(len(extract_incidents(a)) for a in corpus)  # warm caches, count output
     wall, cpu = [], []
@@ -67,6 +76,25 @@ def main() -> None:
           f"{incidents} incidents")
     print(f"median articles/s over {args.rounds} rounds: {statistics.median(wall):.0f} "
           f"(wall clock), {statistics.median(cpu):.0f} (CPU time of this process)")
+    g = gazetteer()
+    print(f"world loaded: {len(world().places)} towns, {len(g.index)} place names, "
+          f"{len(world().countries)} countries, {len(g.provinces)} first-level units, "
+          f"{phrase_count()} actor phrases ({gazetteer_version()})")
+    print(f"worker start-up (prepare: data files, gazetteer, matchers): {startup:.2f} s; "
+          f"RSS {rss_before:.0f} MB before, {rss_loaded:.0f} MB loaded, {_rss_mb():.0f} MB "
+          f"after the rounds (peak {_peak_mb():.0f} MB)")
+
+
+def _rss_mb() -> float:
+    """Resident set size now, from /proc (Linux), in MB."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 if __name__ == "__main__":

@@ -84,9 +84,9 @@ EVENT_MIX: dict[str, dict[str, float]] = {
 # who tends to be hit, per event type (weights); Syria's local forces are outside the
 # schema's target list, so they are left as null there
 TARGET_MIX: dict[str, dict[str | None, float]] = {
-    "remote_explosive_ied": {"iraqi_security_forces": 6, "civilians": 4},
-    "attack": {"civilians": 6, "iraqi_security_forces": 3, "government": 1},
-    "armed_clash": {"iraqi_security_forces": 1},
+    "remote_explosive_ied": {"security_forces": 6, "civilians": 4},
+    "attack": {"civilians": 6, "security_forces": 3, "government": 1},
+    "armed_clash": {"security_forces": 1},
     "abduction": {"civilians": 1},
     "property_destruction": {"infrastructure": 1},
     "grenade": {"civilians": 1},

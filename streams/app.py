@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Iterable
 from typing import Any
 
 import faust
@@ -97,13 +98,25 @@ def base_app(settings: Settings) -> faust.App:
 
 
 class _TopicsFirst(BootStrategy):
-    """faust's start-up order with the topic provisioner between the web server and consumer."""
+    """faust's start-up order with the web server first and the topic provisioner before the
+    producer: faust starts its producer before the web server, and a producer that cannot
+    connect (a wrong password, an untrusted certificate) ends the worker before /health could
+    say why. The provisioner retries until the broker accepts it and the topics exist."""
 
     provisioner: provision.TopicProvisioner
 
-    def kafka_consumer(self) -> list[ServiceT]:
-        """The provisioner, then what faust starts for its consumer."""
-        return [self.provisioner, *super().kafka_consumer()]
+    def server(self) -> Iterable[ServiceT]:
+        """Sensors, web server, provisioner, then faust's producer, consumer, agents, tables."""
+        return self._chain(
+            self.sensors(),
+            self.web_server(),
+            [self.provisioner],
+            self.kafka_producer(),
+            self.kafka_consumer(),
+            self.agents(),
+            self.kafka_conductor(),
+            self.tables(),
+        )
 
 
 def raw_topic(app: faust.App, settings: Settings, name: str, **kwargs: Any) -> faust.TopicT:

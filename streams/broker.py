@@ -5,6 +5,10 @@ CI use too; this module adds what a shell cannot check well: that the broker ans
 protocol, and topic administration. It targets the local broker only, at
 ``127.0.0.1:<settings.kafka_port>``, and is meant for synchronous callers (tests, the CLI):
 each network call runs its own ``asyncio.run``.
+
+With ``settings.kafka_secure`` the broker is the secured one (SASL_SSL, SCRAM users, ACLs):
+this module then talks to it as its ``admin`` user, whose password and CA ``kafka.sh`` keeps
+under ``kafka_home/secrets``; ``client_settings`` gives the settings of any of its users.
 """
 
 from __future__ import annotations
@@ -18,13 +22,16 @@ import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import KafkaError, TopicAlreadyExistsError, UnknownTopicOrPartitionError
 from aiokafka.errors import for_code as kafka_error_for_code
+from pydantic import SecretStr
 
 from processors.errors import BrokerError
+from streams.client import connection_options
 from streams.settings import PROJECT_ROOT, Settings
 
 SCRIPT = PROJECT_ROOT / "deploy" / "kafka" / "kafka.sh"
@@ -49,6 +56,45 @@ def local_bootstrap(settings: Settings) -> str:
     return f"127.0.0.1:{settings.kafka_port}"
 
 
+SECURE_USERS = ("admin", "sitrep", "newsroom")
+
+
+def secrets_dir(settings: Settings) -> Path:
+    """Where ``kafka.sh`` keeps the secured broker's CA and the users' passwords."""
+    return settings.kafka_home / "secrets"
+
+
+def client_settings(settings: Settings, user: str = "sitrep") -> Settings:
+    """Settings that reach the local secured broker as ``user`` (admin, sitrep or newsroom)."""
+    path = secrets_dir(settings) / "credentials.env"
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise BrokerError(f"no credentials at {path} ({exc.strerror}); start the secured broker "
+                          "first: sitrep kafka start --secure") from None
+    passwords = dict(line.split("=", 1) for line in lines if "=" in line)
+    if user not in passwords or user == "key":
+        raise BrokerError(f"the secured broker has no user {user!r}; its users: "
+                          f"{', '.join(SECURE_USERS)}")
+    return settings.model_copy(update={
+        "bootstrap_servers": local_bootstrap(settings),
+        "security_protocol": "SASL_SSL",
+        "sasl_mechanism": "SCRAM-SHA-512",
+        "sasl_username": user,
+        "sasl_password": SecretStr(passwords[user]),
+        "ssl_cafile": secrets_dir(settings) / "ca.pem",
+    })
+
+
+def _admin_options(settings: Settings) -> dict[str, Any]:
+    """aiokafka options of this module's admin client: plaintext, or the secured admin user."""
+    if not settings.kafka_secure:
+        return {}
+    options = connection_options(client_settings(settings, "admin"))
+    options.pop("bootstrap_servers")
+    return options
+
+
 def log_tail(settings: Settings, *, lines: int = 30) -> str:
     """The last lines of the broker's console and server logs, for error messages."""
     parts: list[str] = []
@@ -70,6 +116,7 @@ def _script_env(settings: Settings, extra: dict[str, str] | None = None) -> dict
         KAFKA_HOME=str(settings.kafka_home),
         KAFKA_PORT=str(settings.kafka_port),
         KAFKA_CONTROLLER_PORT=str(settings.kafka_controller_port),
+        KAFKA_SECURE="1" if settings.kafka_secure else "0",
     )
     env.update(extra or {})
     return env
@@ -81,10 +128,11 @@ def _run_script(
     *,
     timeout: float,
     extra_env: dict[str, str] | None = None,
+    extra_args: Sequence[str] = (),
 ) -> subprocess.CompletedProcess[str]:
     try:
         return subprocess.run(
-            ["bash", str(SCRIPT), command],
+            ["bash", str(SCRIPT), command, *extra_args],
             env=_script_env(settings, extra_env),
             capture_output=True,
             text=True,
@@ -149,7 +197,8 @@ def start(settings: Settings, *, timeout: float = 90.0) -> bool:
     try:
         # The script saw the port open; give the protocol check at least a few seconds even if
         # the script used up the budget.
-        wait_until_ready(bootstrap, max(deadline - time.monotonic(), 5.0))
+        wait_until_ready(bootstrap, max(deadline - time.monotonic(), 5.0),
+                         options=_admin_options(settings))
     except BrokerError as exc:
         raise BrokerError(f"{exc}\n{log_tail(settings)}") from exc
     if not status(settings).running:
@@ -165,11 +214,13 @@ def stop(settings: Settings, *, timeout: float = 60.0) -> None:
         raise _failure("stop", result)
 
 
-async def _admin(bootstrap: str, *, request_timeout_s: float) -> AIOKafkaAdminClient:
+async def _admin(bootstrap: str, *, request_timeout_s: float,
+                 options: Mapping[str, Any] | None = None) -> AIOKafkaAdminClient:
     admin = AIOKafkaAdminClient(
         bootstrap_servers=bootstrap,
         client_id="sitrep-broker-admin",
         request_timeout_ms=max(1000, int(request_timeout_s * 1000)),
+        **dict(options or {}),
     )
     try:
         await admin.start()
@@ -179,7 +230,8 @@ async def _admin(bootstrap: str, *, request_timeout_s: float) -> AIOKafkaAdminCl
     return admin
 
 
-async def _await_ready(bootstrap: str, timeout: float) -> None:
+async def _await_ready(bootstrap: str, timeout: float,
+                       options: Mapping[str, Any] | None = None) -> None:
     deadline = time.monotonic() + timeout
     last: BaseException | None = None
     while True:
@@ -188,7 +240,8 @@ async def _await_ready(bootstrap: str, timeout: float) -> None:
             break
         try:
             async with asyncio.timeout(remaining):
-                admin = await _admin(bootstrap, request_timeout_s=min(remaining, 10.0))
+                admin = await _admin(bootstrap, request_timeout_s=min(remaining, 10.0),
+                                     options=options)
                 try:
                     cluster = await admin.describe_cluster()
                 finally:
@@ -203,9 +256,11 @@ async def _await_ready(bootstrap: str, timeout: float) -> None:
     raise BrokerError(f"no Kafka broker answered on {bootstrap} within {timeout:.1f} s: {last!r}")
 
 
-def wait_until_ready(bootstrap: str, timeout: float) -> None:
-    """Block until a broker at ``bootstrap`` answers a metadata request with a controller."""
-    asyncio.run(_await_ready(bootstrap, timeout))
+def wait_until_ready(bootstrap: str, timeout: float, *,
+                     options: Mapping[str, Any] | None = None) -> None:
+    """Block until a broker at ``bootstrap`` answers a metadata request with a controller
+    (``options``: aiokafka connection options, e.g. SASL_SSL)."""
+    asyncio.run(_await_ready(bootstrap, timeout, options))
 
 
 def _partition_counts(topics: list[dict[str, Any]]) -> dict[str, int | None]:
@@ -224,11 +279,11 @@ def _partition_counts(topics: list[dict[str, Any]]) -> dict[str, int | None]:
 
 async def _create_topics(
     bootstrap: str, names: Sequence[str], partitions: int, timeout: float,
-    configs: Mapping[str, str] | None = None,
+    configs: Mapping[str, str] | None = None, options: Mapping[str, Any] | None = None,
 ) -> None:
     deadline = time.monotonic() + timeout
     async with asyncio.timeout(timeout):
-        admin = await _admin(bootstrap, request_timeout_s=timeout)
+        admin = await _admin(bootstrap, request_timeout_s=timeout, options=options)
         try:
             response = await admin.create_topics(
                 [NewTopic(name, partitions, 1, topic_configs=dict(configs or {}))
@@ -274,14 +329,15 @@ def create_topics(
         return
     try:
         asyncio.run(_create_topics(local_bootstrap(settings), names, partitions, timeout,
-                                   configs))
+                                   configs, _admin_options(settings)))
     except (KafkaError, OSError, TimeoutError) as exc:
         raise BrokerError(f"cannot create topics {list(names)}: {exc!r}") from exc
 
 
-async def _delete_topics(bootstrap: str, names: Sequence[str], timeout: float) -> None:
+async def _delete_topics(bootstrap: str, names: Sequence[str], timeout: float,
+                         options: Mapping[str, Any] | None = None) -> None:
     async with asyncio.timeout(timeout):
-        admin = await _admin(bootstrap, request_timeout_s=timeout)
+        admin = await _admin(bootstrap, request_timeout_s=timeout, options=options)
         try:
             response = await admin.delete_topics(list(names), timeout_ms=int(timeout * 1000))
         finally:
@@ -297,7 +353,8 @@ def delete_topics(settings: Settings, names: Sequence[str], *, timeout: float = 
     if not names:
         return
     try:
-        asyncio.run(_delete_topics(local_bootstrap(settings), names, timeout))
+        asyncio.run(_delete_topics(local_bootstrap(settings), names, timeout,
+                                   _admin_options(settings)))
     except (KafkaError, OSError, TimeoutError) as exc:
         raise BrokerError(f"cannot delete topics {list(names)}: {exc!r}") from exc
 
@@ -310,7 +367,7 @@ def session(settings: Settings, *,
     current = status(settings)
     started = False
     if current.running:
-        wait_until_ready(current.bootstrap, 30.0)
+        wait_until_ready(current.bootstrap, 30.0, options=_admin_options(settings))
     else:
         if announce is not None:
             announce("starting the local Kafka broker ...")
@@ -324,3 +381,11 @@ def session(settings: Settings, *,
             if announce is not None:
                 announce("broker stopped")
 
+
+
+def grant_client(settings: Settings, user: str, prefix: str | None = None) -> None:
+    """On the secured broker, let ``user`` produce articles and read alerts, nothing else."""
+    prefix = settings.topic_prefix if prefix is None else prefix
+    result = _run_script(settings, "grant-client", timeout=120.0, extra_args=(user, prefix))
+    if result.returncode != 0:
+        raise _failure("grant-client", result)

@@ -43,32 +43,76 @@ def _write_lines(records: list[dict[str, object]]) -> None:
     out.flush()
 
 
+SecureOption = Annotated[bool, typer.Option(
+    "--secure",
+    help="The secured local broker (SASL_SSL, SCRAM users, ACLs): its own home var/kafka-secure "
+         "and ports 9094/9095 unless SITREP_KAFKA_HOME / SITREP_KAFKA_PORT / "
+         "SITREP_KAFKA_CONTROLLER_PORT say otherwise; same as SITREP_KAFKA_SECURE=1.")]
+
+
+def _broker_settings(secure: bool) -> Settings:
+    settings = _settings()
+    if not (secure or settings.kafka_secure):
+        return settings
+    defaults = {"kafka_secure": True, "kafka_home": settings.kafka_home.with_name("kafka-secure"),
+                "kafka_port": 9094, "kafka_controller_port": 9095}
+    chosen = settings.model_fields_set
+    return settings.model_copy(update={k: v for k, v in defaults.items()
+                                       if k == "kafka_secure" or k not in chosen})
+
+
 @kafka_app.command("start")
-def kafka_start() -> None:
+def kafka_start(secure: SecureOption = False) -> None:
     """Fetch Kafka's pinned jars if needed, then start the broker and wait until it answers."""
     from streams import broker
 
-    settings = _settings()
+    settings = _broker_settings(secure)
     broker.start(settings)
     status = broker.status(settings)
     err.print(f"kafka running (pid {status.pid}) on {status.bootstrap}")
+    if settings.kafka_secure:
+        secrets = broker.secrets_dir(settings)
+        err.print(
+            "SASL_SSL only. To use it as the worker's user:\n"
+            f"  export SITREP_BOOTSTRAP_SERVERS={status.bootstrap} "
+            "SITREP_SECURITY_PROTOCOL=SASL_SSL SITREP_SASL_MECHANISM=SCRAM-SHA-512 "
+            f"SITREP_SASL_USERNAME=sitrep SITREP_SSL_CAFILE={secrets / 'ca.pem'}\n"
+            "  export SITREP_SASL_PASSWORD=...   # the sitrep= line of "
+            f"{secrets / 'credentials.env'}\n"
+            "A newsroom client (produce articles, read alerts): sitrep kafka grant newsroom",
+            soft_wrap=True, highlight=False, markup=False)
+
+
+@kafka_app.command("grant")
+def kafka_grant(
+    user: Annotated[str, typer.Argument(help="a SCRAM user of the secured broker")] = "newsroom",
+    prefix: Annotated[str | None, typer.Option(
+        help="topic prefix (default SITREP_TOPIC_PREFIX)")] = None,
+) -> None:
+    """Secured broker: let USER produce to articles and read alerts, and nothing else."""
+    from streams import broker
+
+    settings = _broker_settings(True)
+    used = settings.topic_prefix if prefix is None else prefix
+    broker.grant_client(settings, user, used)
+    err.print(f"{user} may produce to {used}articles and read {used}alerts", highlight=False)
 
 
 @kafka_app.command("stop")
-def kafka_stop() -> None:
+def kafka_stop(secure: SecureOption = False) -> None:
     """Stop the local broker."""
     from streams import broker
 
-    broker.stop(_settings())
+    broker.stop(_broker_settings(secure))
     err.print("kafka stopped")
 
 
 @kafka_app.command("status")
-def kafka_status() -> None:
+def kafka_status(secure: SecureOption = False) -> None:
     """Say whether the local broker runs and answers; exit 1 when it does not."""
     from streams import broker
 
-    status = broker.status(_settings())
+    status = broker.status(_broker_settings(secure))
     if not status.running:
         err.print("kafka is not running")
         raise typer.Exit(1)
@@ -104,11 +148,15 @@ def _check_port_free(host: str, port: int) -> None:
 
 
 def _check_broker(settings: Settings) -> None:
-    """BrokerError unless a broker answers at the bootstrap servers within a few seconds."""
+    """BrokerError unless a broker answers at the bootstrap servers within a few seconds.
+
+    A broker that answers but refuses this client (TLS, SASL) is not an error here: a worker
+    keeps retrying, says why in its log and on /health, and starts once the cluster's admin
+    has fixed the credentials or the certificate."""
     from streams.provision import reachable
 
     problem = asyncio.run(reachable(settings))
-    if problem is not None:
+    if problem is not None and problem.startswith("cannot reach Kafka"):
         raise BrokerError(problem)
 
 
@@ -329,7 +377,7 @@ def _one_line(exc: BaseException) -> str:
     if isinstance(exc, SitrepError):
         return f"{first}{more}"
     if isinstance(exc, KafkaConnectionError):
-        from streams.provision import UNREACHABLE_HINT
+        from streams.client import UNREACHABLE_HINT
 
         return (f"cannot reach Kafka at {Settings().bootstrap_servers} (no broker answered); "
                 f"{UNREACHABLE_HINT}")

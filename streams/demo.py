@@ -35,9 +35,21 @@ def free_port() -> int:
 
 
 def worker_env(settings: Settings) -> dict[str, str]:
-    """The environment of a worker subprocess that uses these settings' topics and app id."""
+    """The environment of a worker subprocess that uses these settings' topics, app id and
+    connection (SASL and TLS included: a child process gets its password as an env var)."""
+    security = {
+        "SITREP_SECURITY_PROTOCOL": settings.security_protocol,
+        "SITREP_SASL_MECHANISM": settings.sasl_mechanism,
+        "SITREP_SASL_USERNAME": settings.sasl_username,
+        "SITREP_SASL_PASSWORD": (settings.sasl_password.get_secret_value()
+                                 if settings.sasl_password else None),
+        "SITREP_SSL_CAFILE": settings.ssl_cafile and str(settings.ssl_cafile),
+        "SITREP_SSL_CERTFILE": settings.ssl_certfile and str(settings.ssl_certfile),
+        "SITREP_SSL_KEYFILE": settings.ssl_keyfile and str(settings.ssl_keyfile),
+    }
     return {
         **os.environ,
+        **{name: value for name, value in security.items() if value is not None},
         "SITREP_BOOTSTRAP_SERVERS": settings.bootstrap_servers,
         "SITREP_APP_ID": settings.app_id,
         "SITREP_TOPIC_PREFIX": settings.topic_prefix,
@@ -53,11 +65,12 @@ def worker_env(settings: Settings) -> dict[str, str]:
     }
 
 
-def start_worker(settings: Settings, *, log: Path) -> subprocess.Popen[bytes]:
+def start_worker(settings: Settings, *, log: Path,
+                 loglevel: str = "info") -> subprocess.Popen[bytes]:
     """Start ``sitrep worker`` as a subprocess with its output in ``log``."""
     with log.open("ab") as handle:  # the child keeps its own copy of the descriptor
         return subprocess.Popen(
-            [sys.executable, "-m", "streams.cli", "worker", "--loglevel", "info"],
+            [sys.executable, "-m", "streams.cli", "worker", "--loglevel", loglevel],
             env=worker_env(settings), stdout=handle, stderr=subprocess.STDOUT, cwd=PROJECT_ROOT,
         )
 

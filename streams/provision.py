@@ -33,7 +33,7 @@ from mode import Service
 
 from processors.errors import BrokerError
 from streams import topics
-from streams.client import connection_options
+from streams.client import UNREACHABLE_HINT, connection_options, diagnose
 from streams.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -153,7 +153,9 @@ async def ensure_topics(settings: Settings, specs: Sequence[TopicSpec], *,
                     elif kafka_error_for_code(code) is not TopicAlreadyExistsError:
                         refused.append(_describe_error(code, rest[0] if rest else None))
                 if refused:
-                    problem = f"the broker refused to create them: {refused[0]}"
+                    who = (f"user {settings.sasl_username!r}" if settings.sasl_username
+                           else "this client")
+                    problem = f"the broker does not allow {who} to create them: {refused[0]}"
                 # KRaft acknowledges a topic before its partitions have leaders.
                 deadline = time.monotonic() + timeout
                 while True:
@@ -162,9 +164,14 @@ async def ensure_topics(settings: Settings, specs: Sequence[TopicSpec], *,
                             or time.monotonic() > deadline:
                         break
                     await asyncio.sleep(_POLL_S)
+    except KafkaConnectionError:
+        # Which step failed (TCP, TLS, SASL) and what to change: aiokafka only says "Unable to
+        # bootstrap" and logs the cause.
+        return Outcome(missing=tuple(wanted), unreachable=True, problem=await diagnose(settings))
     except (KafkaError, OSError, TimeoutError) as exc:
         return Outcome(missing=tuple(wanted), unreachable=True,
-                       problem=f"cannot reach Kafka at {bootstrap}: {_error_text(exc)}")
+                       problem=f"cannot reach Kafka at {bootstrap} ({_error_text(exc)}); "
+                               f"{UNREACHABLE_HINT}")
     finally:
         await admin.close()
     missing = tuple(name for name in wanted if name not in existing)
@@ -187,10 +194,6 @@ def _error_text(exc: BaseException) -> str:
     return f"{name}{': ' + text if text and text != name else ''}"
 
 
-UNREACHABLE_HINT = ("start the local broker with 'sitrep kafka start' "
-                    "or set SITREP_BOOTSTRAP_SERVERS")
-
-
 async def reachable(settings: Settings, *, timeout: float = 10.0) -> str | None:
     """None when a broker answers a metadata request at the bootstrap servers; else one line."""
     admin = AIOKafkaAdminClient(**connection_options(settings),
@@ -200,6 +203,8 @@ async def reachable(settings: Settings, *, timeout: float = 10.0) -> str | None:
         async with asyncio.timeout(timeout):
             await admin.start()
             await admin.describe_cluster()
+    except KafkaConnectionError:
+        return await diagnose(settings, timeout=timeout)
     except (KafkaError, OSError, TimeoutError) as exc:
         return (f"cannot reach Kafka at {settings.bootstrap_servers} ({_error_text(exc)}); "
                 f"{UNREACHABLE_HINT}")
@@ -211,7 +216,7 @@ async def reachable(settings: Settings, *, timeout: float = 10.0) -> str | None:
 def describe(outcome: Outcome, settings: Settings) -> str:
     """One line for a person: which topics are missing, why, and what to do."""
     if outcome.unreachable:
-        return f"{outcome.problem}; {UNREACHABLE_HINT}"
+        return outcome.problem or f"cannot reach Kafka at {settings.bootstrap_servers}"
     names = ", ".join(outcome.missing)
     return (f"topics missing on {settings.bootstrap_servers}: {names} ({outcome.problem}); "
             f"create them as the README's Topics section says, with {settings.partitions} "

@@ -59,6 +59,8 @@ class Settings(BaseSettings):
     kafka_home: Path = PROJECT_ROOT / "var" / "kafka"
     kafka_port: int = 9092
     kafka_controller_port: int = 9093
+    # The local broker secured: SASL_SSL with SCRAM-SHA-512 users and ACLs (kafka.sh).
+    kafka_secure: bool = False
 
     # Input limits
     max_message_bytes: int = 5_000_000

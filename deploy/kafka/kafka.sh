@@ -6,6 +6,18 @@
 #   deploy/kafka/kafka.sh stop     SIGTERM, wait up to 30 s, then SIGKILL
 #   deploy/kafka/kafka.sh status   exit 0 and say "running pid N on 127.0.0.1:PORT" if it answers
 #   deploy/kafka/kafka.sh config   render server.properties and print its path
+#   deploy/kafka/kafka.sh grant-client USER PREFIX
+#                                  (secured broker) let USER produce to PREFIXarticles and
+#                                  read PREFIXalerts, nothing else: what a newsroom client needs
+#
+# KAFKA_SECURE=1 starts the broker secured instead: its client listener on KAFKA_PORT speaks
+# SASL_SSL only (SCRAM-SHA-512 users created at format time, a certificate authority and broker
+# certificate generated here as PEM), and topic ACLs are enforced. Files under
+# $KAFKA_HOME/secrets (mode 700): ca.pem (what clients trust), credentials.env (the users'
+# passwords: admin, the super user; sitrep, the worker's user with rights on every topic and
+# group; newsroom, a restricted client), client.properties (the admin's Java client config).
+# Passwords come from KAFKA_SITREP_PASSWORD / KAFKA_NEWSROOM_PASSWORD if set, else are random.
+# Use a KAFKA_HOME of its own for a secured broker: an existing plaintext store is not changed.
 #
 # Environment: KAFKA_HOME (default <repo>/var/kafka), KAFKA_PORT (9092),
 # KAFKA_CONTROLLER_PORT (9093), KAFKA_HEAP_OPTS (-Xms256m -Xmx768m), KAFKA_OPTS (extra JVM
@@ -28,6 +40,7 @@ KAFKA_HEAP_OPTS="${KAFKA_HEAP_OPTS:--Xms256m -Xmx768m}"
 KAFKA_OPTS="${KAFKA_OPTS:-}"
 KAFKA_START_TIMEOUT="${KAFKA_START_TIMEOUT:-60}"
 KAFKA_STOP_TIMEOUT=30
+KAFKA_SECURE="${KAFKA_SECURE:-0}"
 
 # The performance options of upstream's kafka-run-class.sh, with GC and JIT thread counts held
 # to the two cores this runs on and a hard exit instead of a zombie broker on OOM.
@@ -62,6 +75,7 @@ DATA="$KAFKA_HOME/data"
 LOGS="$KAFKA_HOME/logs"
 PIDFILE="$KAFKA_HOME/kafka.pid"
 CONSOLE="$LOGS/kafkaServer.out"
+SECRETS="$KAFKA_HOME/secrets"
 
 # Two test sessions may start the broker at the same moment; one at a time decides.
 take_lock() {
@@ -110,6 +124,9 @@ render_config() {
     text="${text//@KAFKA_PORT@/"$KAFKA_PORT"}"
     text="${text//@KAFKA_CONTROLLER_PORT@/"$KAFKA_CONTROLLER_PORT"}"
     text="${text//@KAFKA_DATA_DIR@/"$DATA"}"
+    if [[ "$KAFKA_SECURE" == 1 ]]; then
+        text="$(secure_config "$text")"
+    fi
     mkdir -p "$(dirname "$CONFIG")"
     printf '%s\n' "$text" >"$CONFIG.tmp"
     mv "$CONFIG.tmp" "$CONFIG"
@@ -120,13 +137,156 @@ java_run() {
         -cp "$LIBS/*" "$@"
 }
 
+# ---------------------------------------------------------------------------------------------
+# The secured broker (KAFKA_SECURE=1)
+
+credential() {
+    sed -n "s/^$1=//p" "$SECRETS/credentials.env"
+}
+
+random_secret() {
+    head -c 18 /dev/urandom | base64 | tr '+/' '-_'
+}
+
+# A certificate authority and a broker certificate for 127.0.0.1 and localhost, PEM, once.
+make_secrets() {
+    if [[ -f "$SECRETS/credentials.env" ]]; then
+        return 0
+    fi
+    command -v openssl >/dev/null 2>&1 \
+        || die "openssl not found on PATH; install it (apt-get install openssl) to generate the secured broker's certificates"
+    local tmp="$SECRETS.tmp.$$"
+    rm -rf "$tmp"
+    mkdir -p "$tmp"
+    chmod 700 "$tmp"
+    (
+        cd "$tmp"
+        openssl req -x509 -newkey rsa:2048 -nodes -days 825 -keyout ca.key -out ca.pem \
+            -subj "/CN=sitrep local CA" -addext "basicConstraints=critical,CA:TRUE" \
+            -addext "keyUsage=critical,keyCertSign,cRLSign" >/dev/null 2>&1
+        openssl req -newkey rsa:2048 -nodes -keyout broker.key -out broker.csr \
+            -subj "/CN=localhost" >/dev/null 2>&1
+        printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth,clientAuth\n' \
+            >broker.ext
+        openssl x509 -req -in broker.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 825 \
+            -extfile broker.ext -out broker.pem >/dev/null 2>&1
+        # Kafka reads a PEM key store as one file: an encrypted PKCS#8 key, then the chain.
+        local key_password
+        key_password="$(random_secret)"
+        openssl pkcs8 -topk8 -v1 PBE-SHA1-3DES -in broker.key -passout "pass:$key_password" \
+            -out broker.p8 >/dev/null 2>&1
+        cat broker.p8 broker.pem ca.pem >keystore.pem
+        rm -f broker.key broker.csr broker.ext broker.p8 ca.srl
+        {
+            echo "key=$key_password"
+            echo "admin=$(random_secret)"
+            echo "sitrep=${KAFKA_SITREP_PASSWORD:-$(random_secret)}"
+            echo "newsroom=${KAFKA_NEWSROOM_PASSWORD:-$(random_secret)}"
+        } >credentials.env
+        chmod 600 ./*
+    ) || { rm -rf "$tmp"; die "could not generate certificates under $SECRETS"; }
+    rm -rf "$SECRETS"
+    mv "$tmp" "$SECRETS"
+    write_client_properties
+}
+
+write_client_properties() {
+    local admin
+    admin="$(credential admin)"
+    cat >"$SECRETS/client.properties" <<PROPS
+security.protocol=SASL_SSL
+sasl.mechanism=SCRAM-SHA-512
+sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="admin" password="$admin";
+ssl.truststore.type=PEM
+ssl.truststore.location=$SECRETS/ca.pem
+PROPS
+    chmod 600 "$SECRETS/client.properties"
+}
+
+# The listeners block of the template, replaced by a SASL_SSL client listener with ACLs.
+secure_config() {
+    local text="$1" admin key
+    admin="$(credential admin)"
+    key="$(credential key)"
+    text="${text//PLAINTEXT:\/\/127.0.0.1:$KAFKA_PORT,/SASL_SSL://127.0.0.1:$KAFKA_PORT,}"
+    text="${text//advertised.listeners=PLAINTEXT:/advertised.listeners=SASL_SSL:}"
+    text="${text//inter.broker.listener.name=PLAINTEXT/inter.broker.listener.name=SASL_SSL}"
+    text="${text//CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT/CONTROLLER:PLAINTEXT,SASL_SSL:SASL_SSL}"
+    # No topic springs into being for a client that names it: creating is a right (ACL).
+    text="${text//auto.create.topics.enable=true/auto.create.topics.enable=false}"
+    cat <<PROPS
+$text
+
+############################# Security (KAFKA_SECURE=1) #############################
+
+sasl.enabled.mechanisms=SCRAM-SHA-512
+sasl.mechanism.inter.broker.protocol=SCRAM-SHA-512
+listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="admin" password="$admin";
+ssl.keystore.type=PEM
+ssl.keystore.location=$SECRETS/keystore.pem
+ssl.key.password=$key
+# The broker talks to itself over SASL_SSL too, and checks its own certificate like a client.
+ssl.truststore.type=PEM
+ssl.truststore.location=$SECRETS/ca.pem
+ssl.client.auth=none
+authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer
+allow.everyone.if.no.acl.found=false
+# admin: the broker itself on SASL_SSL. ANONYMOUS: the controller listener, plaintext on
+# loopback, which serves the controller quorum only, never produce or fetch.
+super.users=User:admin;User:ANONYMOUS
+PROPS
+}
+
+format_args() {
+    if [[ "$KAFKA_SECURE" == 1 ]]; then
+        local user
+        for user in admin sitrep newsroom; do
+            printf '%s\n' --add-scram "SCRAM-SHA-512=[name=$user,password=$(credential "$user")]"
+        done
+    fi
+}
+
+acl() {
+    java_run kafka.admin.AclCommand --bootstrap-server "127.0.0.1:$KAFKA_PORT" \
+        --command-config "$SECRETS/client.properties" "$@" >/dev/null
+}
+
+# The worker's user may do everything on topics, groups and transactions; nothing on the
+# cluster beyond creating topics and writing idempotently.
+grant_worker() {
+    [[ -f "$SECRETS/.worker-acls" ]] && return 0
+    acl --add --allow-principal User:sitrep --operation All --topic '*' --group '*' \
+        --transactional-id '*' || die "could not add the worker's ACLs"
+    acl --add --allow-principal User:sitrep --operation Create --operation Describe \
+        --operation IdempotentWrite --cluster || die "could not add the worker's cluster ACLs"
+    touch "$SECRETS/.worker-acls"
+}
+
+do_grant_client() {
+    local user="${1:-}" prefix="${2:-}"
+    [[ "$KAFKA_SECURE" == 1 ]] || die "grant-client needs the secured broker (KAFKA_SECURE=1)"
+    [[ "$user" =~ ^[A-Za-z0-9._-]+$ ]] || die "grant-client USER PREFIX: USER must be a SCRAM user name, got '$user'"
+    [[ "$prefix" =~ ^[A-Za-z0-9._-]*$ ]] || die "grant-client USER PREFIX: PREFIX may hold [A-Za-z0-9._-] only, got '$prefix'"
+    find_java
+    acl --add --allow-principal "User:$user" --operation Write --operation Describe \
+        --topic "${prefix}articles" || die "could not let $user produce to ${prefix}articles"
+    acl --add --allow-principal "User:$user" --operation Read --operation Describe \
+        --topic "${prefix}alerts" || die "could not let $user read ${prefix}alerts"
+    # Reading with a consumer group of its own name (or none, as kcat and `sitrep tail` do).
+    acl --add --allow-principal "User:$user" --operation Read --group "$user" \
+        --resource-pattern-type prefixed || die "could not give $user its consumer groups"
+    echo "granted $user: produce ${prefix}articles, read ${prefix}alerts"
+}
+
 do_format() {
     if [[ -f "$DATA/meta.properties" ]]; then
         return 0
     fi
     local cluster_id
     cluster_id="$(java_run kafka.tools.StorageTool random-uuid)"
-    java_run kafka.tools.StorageTool format -t "$cluster_id" -c "$CONFIG" >&2 \
+    local extra=()
+    mapfile -t extra < <(format_args)
+    java_run kafka.tools.StorageTool format -t "$cluster_id" -c "$CONFIG" "${extra[@]}" >&2 \
         || die "formatting $DATA failed; see $LOGS/server.log"
 }
 
@@ -209,6 +369,9 @@ do_start() {
     done
     find_java
     do_fetch
+    if [[ "$KAFKA_SECURE" == 1 ]]; then
+        make_secrets
+    fi
     render_config
     mkdir -p "$LOGS" "$DATA"
     do_format
@@ -222,6 +385,9 @@ do_start() {
     pid=$!
     echo "$pid" >"$PIDFILE"
     wait_ready "$pid"
+    if [[ "$KAFKA_SECURE" == 1 ]]; then
+        grant_worker
+    fi
     echo "running pid $pid on 127.0.0.1:$KAFKA_PORT"
 }
 
@@ -286,8 +452,12 @@ config)
     render_config
     echo "$CONFIG"
     ;;
+grant-client)
+    take_lock
+    do_grant_client "${2:-}" "${3:-}"
+    ;;
 *)
-    echo "usage: $0 {fetch|start|stop|status|config}" >&2
+    echo "usage: $0 {fetch|start|stop|status|config|grant-client USER PREFIX}" >&2
     exit 2
     ;;
 esac

@@ -31,6 +31,7 @@ from pydantic import ValidationError
 
 from processors.extract.actors import find_actors
 from processors.extract.places import lookup_province
+from processors.extract.world import country_code, state_name
 from processors.models import DatePrecision, EventType, Incident, Target
 from processors.text.fold import fold
 
@@ -66,9 +67,6 @@ ACLED_SUB_EVENTS: dict[str, EventType | None] = {
 _PRECISION: dict[str, DatePrecision] = {"1": "day", "2": "week", "3": "month"}
 _DATE_FORMATS = ("%Y-%m-%d", "%d %B %Y", "%d-%B-%Y", "%d %b %Y", "%d-%b-%Y", "%d/%m/%Y")
 _STATE_FORCES = re.compile(r"^(?:military|police) forces of (?:the )?([^(]+?)\s*(?:\(|$)", re.I)
-_FORCES_PERPETRATOR = {"iraq": "Iraqi Security Forces", "united states": "United States",
-                       "turkey": "Turkey", "israel": "Israel", "iran": "Iran"}  # fmt: skip
-_FORCES_TARGET: dict[str, Target] = {"iraq": "iraqi_security_forces", "united states": "us_forces"}
 _COALITION = re.compile(r"coalition|inherent resolve|nato|military forces of (?:the )?(?:united "
                         r"kingdom|france|germany|italy|australia|canada|netherlands|denmark|"
                         r"spain|norway)", re.I)  # fmt: skip
@@ -214,7 +212,7 @@ def _acled_incident(row: Mapping[str, str | None], event_id: str, event_date: dt
         geo_precision=_geo_precision(field("geo_precision")),
         event_type=event_type,
         perpetrator=acled_perpetrator(field("actor1")),
-        target="civilians" if civilians else acled_target(field("actor2")),
+        target="civilians" if civilians else acled_target(field("actor2"), country=country),
         killed=_count(field("fatalities")),
         confidence=1.0,
         extractor_version=ACLED_VERSION,
@@ -245,19 +243,26 @@ def acled_country(iso: str, name: str) -> str | None:
     return str(found.alpha_2) if found is not None else None
 
 
+def _state_code(name: str) -> str | None:
+    """The ISO code of the state an ACLED "Military Forces of X" names."""
+    return country_code(fold(name.strip())) or acled_country("", name.strip())
+
+
 def acled_perpetrator(actor: str) -> str | None:
     """The canonical perpetrator an ACLED ``actor1`` names, or None (unidentified, other)."""
     if not actor or actor.lower().startswith("unidentified") or _COALITION.search(actor):
         return None
     forces = _STATE_FORCES.match(actor)
     if forces:
-        return _FORCES_PERPETRATOR.get(forces.group(1).strip().lower())
+        code = _state_code(forces.group(1))
+        return state_name(code) if code else None  # SCHEMA v2: a state's forces are the state
     named = [m.name for m in find_actors(fold(actor)) if m.name]
     return named[0] if named else None
 
 
-def acled_target(actor: str) -> Target | None:
-    """The target class an ACLED ``actor2`` belongs to, or None."""
+def acled_target(actor: str, *, country: str | None = None) -> Target | None:
+    """The target class an ACLED ``actor2`` belongs to, or None; a state's forces are
+    ``security_forces`` where the event happened (``country``), ``foreign_forces`` abroad."""
     if not actor:
         return None
     low = actor.lower()
@@ -267,7 +272,12 @@ def acled_target(actor: str) -> Target | None:
         return "coalition_forces"
     forces = _STATE_FORCES.match(actor)
     if forces:
-        return _FORCES_TARGET.get(forces.group(1).strip().lower())
+        code = _state_code(forces.group(1))
+        if code == "US":
+            return "us_forces"
+        if code is None or country is None or code == country:
+            return "security_forces" if code else None
+        return "foreign_forces"
     if low.startswith("government of"):
         return "government"
     for mention in find_actors(fold(actor)):

@@ -33,13 +33,15 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from processors.models import V1_PERPETRATORS, V1_TARGETS
+
 SCORED_FIELDS: tuple[str, ...] = ("event_date", "date_precision", "country", "admin1",
                                   "event_type", "perpetrator", "target", "killed", "injured")
 _STRINGS = frozenset({"date_precision", "country", "admin1", "event_type", "perpetrator",
                       "target"})
 # SCHEMA.md version 2 reads these version-1 values as their version-2 names.
-_V1_NAMES = {"target": {"iraqi_security_forces": "security_forces"},
-             "perpetrator": {"iraqi security forces": "iraq"}}
+_V1_NAMES = {"target": {old.lower(): new.lower() for old, new in V1_TARGETS.items()},
+             "perpetrator": {old.lower(): new.lower() for old, new in V1_PERPETRATORS.items()}}
 CONFUSED_FIELDS: tuple[str, ...] = ("event_type", "target")
 
 

@@ -12,6 +12,7 @@ from functools import cache
 from typing import Any
 
 from processors.extract.document import ActorMention, Document, TargetCue
+from processors.extract.world_actors import bind_place_forces, find_world_actors
 from processors.text.indexed import Indexed
 from processors.text.matcher import Matcher
 from processors.text.rules import compile_alternation, compile_keyed, load_rules
@@ -62,6 +63,9 @@ def find_actors(folded: str) -> list[ActorMention]:
                                       actor.get("target_if_state_attacks")))
     for m in t.generic.finditer(folded):
         found.append(ActorMention(m.start(), m.end(), m.group(0), None, None, None))
+    for start, end, world_actor in find_world_actors(folded):
+        found.append(ActorMention(start, end, folded[start:end], world_actor.name,
+                                  world_actor.side, world_actor.target, state=world_actor.state))
     return _longest_first(found)
 
 
@@ -91,5 +95,6 @@ def _longest_first(mentions: list[ActorMention]) -> list[ActorMention]:
 
 def tag_actors(doc: Document) -> None:
     """Set ``actors`` (all of the body) and ``targets`` (cues of the sentences that report)."""
-    doc.actors = Indexed(find_actors(doc.folded))
+    # Soldiers and police without a nationality are the forces of the story's state.
+    doc.actors = Indexed(bind_place_forces(find_actors(doc.folded), doc.country))
     doc.targets = Indexed(find_targets(doc.folded, doc.busy))

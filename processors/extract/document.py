@@ -24,6 +24,24 @@ from processors.text.sentences import Sentence
 
 
 @dataclass(frozen=True, slots=True)
+class Entry:
+    """One thing a place name can mean (a gazetteer entry): coordinates and how it was sourced."""
+
+    name: str | None  # display name; None means "as written in the text"
+    kind: str
+    country: str
+    admin1: str | None
+    latitude: float | None
+    longitude: float | None
+    precision: int
+    score: float
+    strict: bool = False  # an ambiguous word: needs capitalised, mid-sentence, standalone use
+    weak: bool = False  # a small place: not when it is part of a longer capitalised name
+
+
+
+
+@dataclass(frozen=True, slots=True)
 class Trigger:
     """An event word or phrase with its ACLED sub-event type and how much it says."""
 
@@ -63,6 +81,10 @@ class PlaceMatch:
     longitude: float | None
     geo_precision: int
     kind: str
+    # What else the name can mean elsewhere (other countries' towns and units, gazetteer
+    # entries), best first: ``place_context`` picks among them by the article's other places.
+    alternatives: tuple[Entry, ...] = ()
+    curated: bool = False  # from hand-written data, or a large town: no guess
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +99,7 @@ class ActorMention:
     target: str | None
     countries: frozenset[str] | None = None
     target_if_state: str | None = None
+    state: str | None = None  # the ISO code of the state whose forces these are
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,6 +15,7 @@ from collections import Counter
 from functools import cache
 
 from processors.extract.document import Document, Draft
+from processors.extract.world_actors import world_sides
 from processors.text.indexed import within
 from processors.text.rules import load_rules
 
@@ -25,7 +26,7 @@ _SAID_PRONOUN = re.compile(r"\b(?:said|says|announced|claimed|reported|stated)\b
 @cache
 def _fallback_rules() -> tuple[frozenset[str], frozenset[str], dict[str, str]]:
     data = load_rules("actors")
-    sides = {a["name"]: a["side"] for a in data["actors"]}
+    sides = {**world_sides(), **{a["name"]: a["side"] for a in data["actors"]}}
     return (frozenset(data["fallback"]["state_targets"]),
             frozenset(data["fallback"]["state_sides"]), sides)
 

@@ -22,18 +22,18 @@ from __future__ import annotations
 import re
 import string
 from bisect import bisect_left
-from collections import Counter
 from typing import Final
 
 import pycountry
 
 from processors.extract.document import Document, PlaceMatch
 from processors.extract.gazetteer import Entry, Gazetteer, ProvinceInfo, gazetteer
+from processors.extract.place_context import country_evidence, resolve_places
 from processors.extract.place_phrases import Hit, Token, borders, province_lists, refine, spaced
 from processors.text.fold import ARTICLES, STRONG_ARTICLES, fold, inner_key, iter_tokens, name_key
 from processors.text.fold import token_key as _key
 from processors.text.indexed import Indexed, holds_any
-from processors.text.sentences import Sentence, regional_countries
+from processors.text.sentences import Sentence
 
 __all__ = [  # noqa: F822 - GAZETTEER_VERSION comes from the module __getattr__
     "GAZETTEER_VERSION",
@@ -54,6 +54,9 @@ _OPENERS: Final = " \t\"'([«"  # after folding, curly quotes are already "'"
 _JOINERS: Final = frozenset({" ", "-", "'", " - ", "' ", " '", "-'"})  # "Tall 'Afar"
 _CLOSE: Final = re.compile(r"\s+")
 _HAND_WRITTEN: Final = 1e5  # entries scored at least this come from hand-written data
+_LARGE_TOWN: Final = 6.0  # log10 of a million people: a name the world knows
+_RESOLVABLE: Final = frozenset({"city", "province"})
+_MAX_ALTERNATIVES: Final = 12
 _WHOLE_BODY: Final = 0.6  # above this share of busy paragraphs, one gazetteer pass over the body
 
 
@@ -88,6 +91,9 @@ def lookup_province(name: str) -> ProvinceInfo | None:
     if name.strip().upper() in g.provinces:
         return g.provinces[name.strip().upper()]
     key = name_key(name)
+    whole = g.province_names.get(key)  # "Kurdistan Region" is a name, not "Kurdistan" + word
+    if whole:
+        return g.provinces.get(whole)
     province_words = g.words["province"]
     while len(key) > 1 and key[-1] in province_words:
         key = key[:-1]
@@ -269,7 +275,24 @@ def _to_match(text: str, folded: str, hit: Hit, offset: int) -> PlaceMatch:
         longitude=e.longitude,
         geo_precision=hit.precision,
         kind=hit.kind,
+        alternatives=_alternatives(hit),
+        curated=e.score >= _HAND_WRITTEN or (e.kind == "city" and e.score >= _LARGE_TOWN),
     )
+
+
+def _alternatives(hit: Hit) -> tuple[Entry, ...]:
+    """Other countries' readings of a match's name (``place_context`` chooses among them)."""
+    e = hit.entry
+    if hit.phrase or hit.kind != e.kind:
+        return ()
+    if hit.kind in _RESOLVABLE:
+        return tuple(c for c in hit.candidates[1:_MAX_ALTERNATIVES]
+                     if c.country != e.country and c.kind in _RESOLVABLE)
+    if hit.kind == "country":
+        # Georgia the country or the American state: units elsewhere sharing the name.
+        return tuple(c for c in hit.candidates[1:_MAX_ALTERNATIVES]
+                     if c.country != e.country and c.kind == "province" and c.score > 0)
+    return ()
 
 
 def _written(folded: str, start: int, end: int) -> str:
@@ -279,7 +302,8 @@ def _written(folded: str, start: int, end: int) -> str:
 
 def tag_places(doc: Document) -> None:
     """Set ``places`` (of the paragraphs that report something) and the dominant ``country``."""
-    doc.places = Indexed(_busy_places(doc.body, doc.sentences, doc.busy))
+    # Ambiguous names are read in the article's best-supported country (``place_context``).
+    doc.places = Indexed(resolve_places(_busy_places(doc.body, doc.sentences, doc.busy)))
     doc.country = _dominant_country(doc)
 
 
@@ -306,14 +330,12 @@ def _busy_places(
 
 
 def _dominant_country(doc: Document) -> str | None:
-    """The article's country: the most named one of the region, else the most named one."""
+    """The article's country: its places' votes (``country_evidence``), outside boilerplate;
+    a tie goes to the country named first."""
     boiler = [(s.start, s.end) for s in doc.sentences if s.boilerplate]
-    counts: Counter[str] = Counter()
-    for place in doc.places:
-        if any(a <= place.start < b for a, b in boiler):
-            continue
-        counts[place.country] += 1
-    regional = [c for c, _ in counts.most_common() if c in regional_countries()]
-    if regional:
-        return regional[0]
-    return counts.most_common(1)[0][0] if counts else None
+    places = [p for p in doc.places if not any(a <= p.start < b for a, b in boiler)]
+    votes = country_evidence(places)
+    if not votes:
+        return None
+    first = {p.country: i for i, p in reversed(list(enumerate(places)))}
+    return max(votes, key=lambda c: (votes[c], -first[c]))

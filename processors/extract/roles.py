@@ -165,7 +165,8 @@ def target_of(
         distance = min(abs(cue.start - a) for a in anchors)
         if distance > _REACH and score < 2:
             continue
-        candidate: tuple[int, int, str | None] = (cue.weight + score, -distance, cue.target)
+        candidate: tuple[int, int, str | None] = (cue.weight + score, -distance,
+                                                  _abroad(cue, actors, country))
         if best is None or candidate[:2] > best[:2]:
             best = candidate
     for actor in actors:
@@ -176,16 +177,32 @@ def target_of(
         if not (target_before(folded, actor.start, lo) or victim_after(folded, actor.end)):
             continue
         distance = min(abs(actor.start - a) for a in anchors)
-        candidate = (5, -distance, target_class(actor, exclude))
+        candidate = (5, -distance, target_class(actor, exclude, country=country))
         if best is None or candidate[:2] > best[:2]:
             best = candidate
     return None if best is None else best[2]
 
 
-def target_class(actor: ActorMention, attacker: ActorMention | None) -> str | None:
-    """The target class of an attacked actor, which can depend on who attacked it."""
+def _abroad(cue: TargetCue, actors: Sequence[ActorMention], country: str | None) -> str:
+    """A security-forces cue that is another state's forces ("Russian troops" in Mali)."""
+    if cue.target != "security_forces" or country is None:
+        return cue.target
+    for actor in actors:
+        if (actor.state is not None and actor.state != country and actor.start < cue.end
+                and cue.start < actor.end):
+            return "foreign_forces"
+    return cue.target
+
+
+def target_class(actor: ActorMention, attacker: ActorMention | None, *,
+                 country: str | None = None) -> str | None:
+    """The target class of an attacked actor, which can depend on who attacked it and where:
+    a state's forces are ``security_forces`` at home and ``foreign_forces`` abroad."""
     if attacker is not None and attacker.side in state_sides() and actor.target_if_state:
         return actor.target_if_state
+    if (actor.target == "security_forces" and actor.state is not None and country is not None
+            and actor.state != country):
+        return "foreign_forces"
     return actor.target
 
 
@@ -284,7 +301,7 @@ def _resolve(doc: Document, clause: Clause, places: tuple[PlaceMatch, ...], agen
     killed = _total(casualties, "killed")
     countries = agent.actor.countries if agent is not None else None
     if countries is not None and country not in countries:
-        agent = None  # "soldiers" and "police" are Iraqi security forces only in Iraq
+        agent = None  # "soldiers" and "police" are the forces of the story's state only there
     target = target_of(doc.folded, triggers, within(doc.targets, clause.start, clause.end),
                        within(doc.actors, clause.start, clause.end), casualties,
                        country=country, exclude=agent.actor if agent else None,
@@ -303,7 +320,7 @@ def _resolve(doc: Document, clause: Clause, places: tuple[PlaceMatch, ...], agen
         target = "militants"  # weapons are seized from armed groups
     return Resolution(
         place=place, country=country,
-        admin1=place.admin1 if place and country in _admin1_countries() else None,
+        admin1=place.admin1 if place else None,  # SCHEMA v2 codes units everywhere
         top=top, event_type=event_type, agent=agent, target=target, killed=killed,
         injured=_total(casualties, "injured"), kidnapped=_total(casualties, "kidnapped"),
     )
@@ -361,11 +378,6 @@ def _venue(
         own = tuple(p for p in places if p.start < aside.start())
         places = own or places
     return min(places, key=lambda p: (_KIND_RANK.get(p.kind, 5), abs(p.start - first)))
-
-
-@cache
-def _admin1_countries() -> frozenset[str]:
-    return frozenset(load_rules("text")["admin1_countries"])
 
 
 @cache

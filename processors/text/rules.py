@@ -11,7 +11,8 @@ from typing import Any
 from processors.errors import RulesError
 from processors.text.matcher import Matcher
 
-RULE_FILES: tuple[str, ...] = ("events", "actors", "targets", "casualties", "text")
+RULE_FILES: tuple[str, ...] = ("events", "actors", "targets", "casualties", "text",
+                               "world_actors")
 
 
 def read_data_file(name: str) -> dict[str, Any]:

@@ -31,17 +31,22 @@ class RunningWorker:
 
 @contextmanager
 def running_worker(bootstrap: str, name: str, tmp: Path, *, partitions: int = 1,
-                   ready_timeout: float = 90.0) -> Iterator[RunningWorker]:
-    """Create fresh topics named after ``name``, start a worker on them, stop it afterwards."""
-    settings = Settings(
+                   ready_timeout: float = 90.0, base: Settings | None = None,
+                   admin: Settings | None = None,
+                   loglevel: str = "info") -> Iterator[RunningWorker]:
+    """Create fresh topics named after ``name``, start a worker on them, stop it afterwards.
+
+    ``base`` gives the connection (e.g. SASL_SSL and a user); ``admin`` the settings the
+    topics are created with (the local broker's, by default the worker's own)."""
+    settings = (base or Settings()).model_copy(update=dict(
         bootstrap_servers=bootstrap, app_id=f"sitrep-{name}", topic_prefix=f"{name}.",
         data_dir=tmp / "worker", web_port=free_port(), partitions=partitions,
         grace_days=DEMO_GRACE_DAYS,
-    )
-    broker.create_topics(settings, [settings.topic(t) for t in topics.ALL],
+    ))
+    broker.create_topics(admin or settings, [settings.topic(t) for t in topics.ALL],
                          partitions=partitions)
     log = tmp / "worker.log"
-    process = start_worker(settings, log=log)
+    process = start_worker(settings, log=log, loglevel=loglevel)
     worker = RunningWorker(settings=settings, log=log)
     try:
         wait_ready(settings, process, ready_timeout, worker)

@@ -15,7 +15,14 @@ MAX_LINES = 450
 # only; the pipeline imports every stage.
 EXTRACT_HELPERS = {
     "processors.extract.places": {"processors.extract.gazetteer",
-                                  "processors.extract.place_phrases"},
+                                  "processors.extract.place_phrases",
+                                  "processors.extract.place_context"},
+    "processors.extract.place_context": {"processors.extract.gazetteer"},
+    # The world's data (countries, units, towns; actors) serves the places and actors stages.
+    "processors.extract.gazetteer": {"processors.extract.world"},
+    "processors.extract.world_actors": {"processors.extract.world"},
+    "processors.extract.actors": {"processors.extract.world_actors"},
+    "processors.extract.fallback": {"processors.extract.world_actors"},
     "processors.extract.place_phrases": {"processors.extract.gazetteer"},
     "processors.extract.roles": {"processors.extract.phrases"},
 }

@@ -117,13 +117,16 @@ def test_backfill_acled_dates(text: str, day: dt.date | None) -> None:
 
 @pytest.mark.parametrize(("actor", "name"), [
     ("Islamic State (Iraq)", "Islamic State"),
-    ("Military Forces of Iraq (2020-)", "Iraqi Security Forces"),
-    ("Police Forces of Iraq (2020-)", "Iraqi Security Forces"),
+    ("Military Forces of Iraq (2020-)", "Iraq"),
+    ("Police Forces of Iraq (2020-)", "Iraq"),
     ("Military Forces of the United States (2021-)", "United States"),
     ("Military Forces of Turkey (2016-)", "Turkey"),
     ("Unidentified Armed Group (Iraq)", None),
     ("Global Coalition Against Daesh", None),
-    ("Military Forces of Syria (2000-)", None),
+    ("Military Forces of Syria (2000-)", "Syria"),
+    ("Military Forces of Nigeria (2015-2023)", "Nigeria"),
+    ("Police Forces of Mexico (2018-2024)", "Mexico"),
+    ("Military Forces of Russia (2000-)", "Russia"),
     ("", None),
 ])  # fmt: skip
 def test_backfill_acled_perpetrators(actor: str, name: str | None) -> None:
@@ -133,7 +136,7 @@ def test_backfill_acled_perpetrators(actor: str, name: str | None) -> None:
 @pytest.mark.parametrize(("actor", "target"), [
     ("Civilians (Iraq)", "civilians"),
     ("Protesters (Iraq)", "civilians"),
-    ("Military Forces of Iraq (2020-)", "iraqi_security_forces"),
+    ("Military Forces of Iraq (2020-)", "security_forces"),
     ("Global Coalition Against Daesh", "coalition_forces"),
     ("Military Forces of the United Kingdom (2010-)", "coalition_forces"),
     ("Government of Iraq (2020-)", "government"),
@@ -142,6 +145,18 @@ def test_backfill_acled_perpetrators(actor: str, name: str | None) -> None:
 ])  # fmt: skip
 def test_backfill_acled_targets(actor: str, target: str | None) -> None:
     assert acled_target(actor) == target
+
+
+@pytest.mark.parametrize(("actor", "country", "target"), [
+    ("Military Forces of Mali (2021-)", "ML", "security_forces"),
+    ("Military Forces of Russia (2000-)", "ML", "foreign_forces"),
+    ("Military Forces of Russia (2000-)", "UA", "foreign_forces"),
+    ("Military Forces of Ukraine (2019-)", "UA", "security_forces"),
+    ("Military Forces of the United States (2021-)", "SO", "us_forces"),
+])  # fmt: skip
+def test_backfill_acled_state_forces_at_home_and_abroad(actor: str, country: str,
+                                                        target: str) -> None:
+    assert acled_target(actor, country=country) == target
 
 
 def test_backfill_civilian_targeting_sets_the_target() -> None:
@@ -202,8 +217,10 @@ def test_backfill_prediction_format_without_sitrep_fields_is_an_incident() -> No
 @pytest.mark.parametrize(("line", "expected"), [
     ('{"event_type": "attack", "event_date": null}', {"date_precision": "unknown",
                                                        "country": None}),
-    ('{"event_type": "attack", "event_date": "2024-01-02", "target": "journalists"}',
+    ('{"event_type": "attack", "event_date": "2024-01-02", "target": "schools"}',
      {"target": None, "date_precision": "day"}),
+    ('{"event_type": "attack", "event_date": "2024-01-02", "target": "journalists"}',
+     {"target": "journalists", "date_precision": "day"}),  # a SCHEMA v2 class
     ('{"event_type": "attack", "event_date": "2024-01-02", "incident_id": "mine", '
      '"confidence": 0.4}', {"incident_id": "mine", "event_id": "mine", "confidence": 0.4}),
 ])  # fmt: skip

@@ -378,3 +378,18 @@ def test_engine_modules_never_touch_the_clock(module: str) -> None:
              and isinstance(n.func.value, ast.Name)}  # fmt: skip
     assert not calls & {"datetime.now", "date.today", "datetime.utcnow", "datetime.today"}
     assert ".now(" not in path.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(("country", "admin1"), [("NG", "NG-BO"), ("SO", "SO-BN"),
+                                                 ("UA", "UA-14"), ("MX", "MX-GUA")])
+def test_engine_any_country_and_first_level_unit_gets_its_baseline_and_alert(
+        country: str, admin1: str) -> None:
+    # SCHEMA v2 is worldwide: the same trickle and spike anywhere raises the same alert.
+    events = [inc.model_copy(update={"country": country, "admin1": admin1})
+              for inc in history(40, spike=(36, 12), admin1=admin1)]
+    engine = AlertEngine(CONFIG)
+    for inc in events:
+        engine.add(inc)
+    alerts = engine.advance(week(45))
+    assert [a.status for a in alerts if a.region == admin1] == ["raised", "resolved"]
+    assert {a.region for a in alerts} <= {admin1, country}

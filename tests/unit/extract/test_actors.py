@@ -32,8 +32,8 @@ from processors.text.fold import fold
         ("IRGC", "Iran"),
         ("US", "United States"),
         ("American warplanes", "United States"),
-        ("Iraqi security forces", "Iraqi Security Forces"),
-        ("the counter-terrorism service", "Iraqi Security Forces"),
+        ("Iraqi security forces", "Iraq"),
+        ("the counter-terrorism service", "Iraq"),
         ("Houthi rebels", "Houthis"),
         ("Hamas", "Hamas"),
         ("the IDF", "Israel"),
@@ -78,11 +78,11 @@ def _roles(text: str) -> tuple[str | None, str | None, str | None]:
     [
         (
             "Islamic State militants ambushed an army patrol",
-            ("Islamic State", "stated", "iraqi_security_forces"),
+            ("Islamic State", "stated", "security_forces"),
         ),
         (
             "a roadside bomb claimed by Islamic State hit a police convoy",
-            ("Islamic State", "claimed", "iraqi_security_forces"),
+            ("Islamic State", "claimed", "security_forces"),
         ),
         (
             "the rocket attack on the US embassy was blamed on Kata'ib Hezbollah",
@@ -102,12 +102,15 @@ def test_actors_roles_from_word_order(text: str, expected: tuple[str | None, ...
     assert _roles(text) == expected
 
 
-def test_actors_soldiers_are_iraqi_forces_only_in_iraq() -> None:
+@pytest.mark.parametrize("country", ["IQ", "SY", "NG", "ML"])
+def test_actors_soldiers_are_security_forces_wherever_it_happened(country: str) -> None:
+    # SCHEMA v2: the army and police of the state where it happened, in any country.
     folded = fold("a roadside bomb killed two soldiers")
     triggers = find_triggers(folded)
     cues = find_targets(folded)
     args = dict(exclude=None, lo=0, hi=len(folded))
     assert (
-        target_of(folded, triggers, cues, [], [], country="IQ", **args) == "iraqi_security_forces"
+        target_of(folded, triggers, cues, [], [], country=country, **args) == "security_forces"
     )  # type: ignore[arg-type]
-    assert target_of(folded, triggers, cues, [], [], country="SY", **args) is None  # type: ignore[arg-type]
+
+

@@ -17,7 +17,7 @@ CASES = [
         "An Iraqi soldier was killed and two others wounded when Islamic State militants attacked "
         "an army post in the Tarmiyah district north of Baghdad late on Saturday, security "
         "sources said.",
-        [("2023-05-06", "attack", "IQ-BG", "Islamic State", "iraqi_security_forces", 1, 2)],
+        [("2023-05-06", "attack", "IQ-BG", "Islamic State", "security_forces", 1, 2)],
     ),
     (
         "A US-led coalition air strike killed 11 Islamic State fighters in the Hamrin mountains on "
@@ -39,7 +39,7 @@ CASES = [
     (
         "Five members of the Popular Mobilization Forces were killed in an Islamic State attack in "
         "Salahuddin province on Thursday.",
-        [("2023-05-04", "attack", "IQ-SD", "Islamic State", "iraqi_security_forces", 5, None)],
+        [("2023-05-04", "attack", "IQ-SD", "Islamic State", "security_forces", 5, None)],
     ),
     (
         "Turkish warplanes struck suspected PKK positions in the Qandil mountains in northern "
@@ -50,7 +50,7 @@ CASES = [
     (
         "Clashes between the army and Kurdish Peshmerga fighters near Makhmour on Sunday left "
         "three dead.",
-        [("2023-05-07", "armed_clash", "IQ-AR", None, "iraqi_security_forces", 3, None)],
+        [("2023-05-07", "armed_clash", "IQ-AR", None, "security_forces", 3, None)],
     ),
     (
         "A bomb planted in a motorcycle exploded in Basra's Zubair district on Friday, killing one "
@@ -61,7 +61,7 @@ CASES = [
         "Two police officers were wounded when a sticky bomb attached to their car exploded in "
         "the Amil "
         "neighbourhood of Baghdad on Thursday morning.",
-        [("2023-05-04", "remote_explosive_ied", "IQ-BG", None, "iraqi_security_forces", None, 2)],
+        [("2023-05-04", "remote_explosive_ied", "IQ-BG", None, "security_forces", None, 2)],
     ),
     (
         "The Iraqi army said on Monday it had killed a senior Islamic State leader in an air "
@@ -72,7 +72,7 @@ CASES = [
                 "2023-05-08",
                 "air_drone_strike",
                 "IQ-KI",
-                "Iraqi Security Forces",
+                "Iraq",
                 "militants",
                 None,
                 None,

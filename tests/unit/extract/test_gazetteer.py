@@ -13,6 +13,7 @@ import pytest
 from processors.errors import RulesError
 from processors.extract.gazetteer import _FILES, _compile, gazetteer
 from processors.extract.places import find_places
+from processors.extract.world import world
 from processors.text.fold import name_key
 from processors.text.rules import read_data_file
 
@@ -41,7 +42,7 @@ def test_gazetteer_every_data_file_has_a_version(name: str) -> None:
         ("places_extra", lambda d: d["places"][0].update(suffixes="bridge")),
         ("provinces", lambda d: d["provinces"].update({"US-TX": {"names": ["Texas"]}})),
         ("places_rules", lambda d: d.pop("words")),
-        ("geonames_admin1", lambda d: d.pop("map")),
+        ("places_countries", lambda d: d.pop("weights")),
     ],
 )
 def test_gazetteer_malformed_data_raises_rules_error(name: str, mutate: Any) -> None:
@@ -83,7 +84,7 @@ def test_gazetteer_admin1_codes_belong_to_their_country() -> None:
 
 def _country_boxes() -> dict[str, tuple[float, float, float, float]]:
     boxes: dict[str, list[float]] = {}
-    for rec in _data("places_geonames")["places"]:
+    for rec in world().places:
         box = boxes.setdefault(rec["cc"], [90.0, -90.0, 180.0, -180.0])
         box[0], box[1] = min(box[0], rec["lat"]), max(box[1], rec["lat"])
         box[2], box[3] = min(box[2], rec["lon"]), max(box[3], rec["lon"])
@@ -154,10 +155,15 @@ def test_gazetteer_conflict_towns_resolve_to_their_province(name: str, code: str
 
 
 @pytest.mark.parametrize(
-    "name", ["United States", "Washington", "Russia", "Moscow", "London", "Paris", "China"]
+    ("name", "country", "admin1"),
+    [("United States", "US", None), ("Washington", "US", "US-DC"), ("Russia", "RU", None),
+     ("Moscow", "RU", "RU-MOW"), ("London", "GB", "GB-ENG"), ("Paris", "FR", "FR-IDF"),
+     ("China", "CN", None), ("Maiduguri", "NG", "NG-BO"), ("Mogadishu", "SO", "SO-BN"),
+     ("Kandahar", "AF", "AF-KAN"), ("Culiacan", "MX", "MX-SIN"), ("Bamako", "ML", "ML-BKO")],
 )
-def test_gazetteer_holds_only_the_region(name: str) -> None:
-    assert name_key(name) not in gazetteer().index
+def test_gazetteer_holds_the_whole_world(name: str, country: str, admin1: str | None) -> None:
+    top = gazetteer().index[name_key(name)][0]
+    assert (top.country, top.admin1) == (country, admin1)
 
 
 @pytest.mark.parametrize("group", ["never", "ambiguous", "blocked"])

@@ -314,7 +314,8 @@ def test_places_person_names_are_not_places(text: str) -> None:
         ("The Islamic Resistance in Iraq claimed the drone attack.", []),
         ("The Kurdistan Workers' Party denied involvement.", []),
         ("Iran-backed militias and pro-Iran factions fired rockets.", []),
-        ("U.S. forces and the United States Navy responded from Washington.", []),
+        ("U.S. forces and the United States Navy responded.", []),
+        ("U.S. forces responded from Washington.", ["Washington"]),
         ("Militias backed by Iran fired rockets.", ["Iran"]),
     ],
 )
@@ -503,8 +504,7 @@ def test_places_province_of_a_match(text: str, province: str | None) -> None:
 def test_places_gazetteer_version_names_every_data_file() -> None:
     version = places.GAZETTEER_VERSION
     for name in (
-        "geonames_admin1",
-        "places_geonames",
+        "world",
         "provinces",
         "places_countries",
         "places_extra",

@@ -203,12 +203,17 @@ def test_provision_health_reports_what_the_worker_waits_for() -> None:
     assert (ready, why) == (False, waiting.waiting_for)
 
 
-def test_provision_runs_between_the_web_server_and_the_consumer(tmp_path: Any) -> None:
+def test_provision_runs_after_the_web_server_and_before_producer_and_consumer(
+    tmp_path: Any,
+) -> None:
     app = create_app(Settings(data_dir=tmp_path))
 
     services = list(app.boot_strategy.server())
     position = next(i for i, s in enumerate(services)
                     if isinstance(s, provision.TopicProvisioner))
 
-    assert services[position + 1] is app.consumer
+    # A producer that cannot connect (wrong password, untrusted CA) would end the worker
+    # before /health could say why: the provisioner waits for the broker first.
     assert app.web in services[:position]
+    assert app.producer in services[position + 1:]
+    assert app.consumer in services[position + 1:]

@@ -21,7 +21,7 @@ CANONICAL = {
     "Iran-backed militias",
     "Iran",
     "United States",
-    "Iraqi Security Forces",
+    "Iraq",
     "Houthis",
     "Hamas",
     "Israel",
