@@ -42,6 +42,12 @@ def _fight_back() -> re.Pattern[str]:
     return re.compile(rf"(?<![\w-])(?:{alts})(?![\w-])", re.IGNORECASE)
 
 
+@cache
+def period_kinds() -> frozenset[str]:
+    """Date kinds that span a period ("in October", "in 2019"): a toll dated so is a tally."""
+    return frozenset(load_rules("events")["period_kinds"])
+
+
 def fought_back(folded: str, sentence: int, sentences: dict[int, Sentence]) -> bool:
     """Whether the attacked fought back, as the sentence or the next two tell ("soldiers
     returned fire", "a gun battle ensued"): an armed clash rather than a one-sided attack."""

@@ -30,6 +30,7 @@ from processors.extract.phrases import (
     claims_after,
     fought_back,
     instrument_of,
+    period_kinds,
     speech_after,
     state_sides,
     target_before,
@@ -274,7 +275,7 @@ def _mention(doc: Document, clause: Clause) -> Mention:
     specific_place = any(p.kind in ("city", "facility") for p in places)
     generic = (not clause.own_date and (
         clause.plural_only or clause.toll or (clause.perfect and not specific_place))) or (
-        clause.toll and clause.date is not None and clause.date.kind in _period_kinds())
+        clause.toll and clause.date is not None and clause.date.kind in period_kinds())
     casualties = tuple(c for c in clause.casualties if not c.subset)
     return Mention(
         sentence=clause.sentence, segment=clause.segment, start=lo, end=hi, triggers=triggers,
@@ -331,12 +332,6 @@ def _told_as_act(clause: Clause, places: tuple[PlaceMatch, ...]) -> bool:
     own: a verb naming the weapon or act, then a town or facility of its own."""
     acts = [t for t in clause.triggers if t.form == "verb" and t.weight >= 3 and not t.definite]
     return any(p.kind in ("city", "facility") and p.start >= t.end for t in acts for p in places)
-
-
-@cache
-def _period_kinds() -> frozenset[str]:
-    """Date kinds that span a period ("in October", "in 2019"): a toll dated so is a tally."""
-    return frozenset(load_rules("events")["period_kinds"])
 
 
 def _antecedent(doc: Document, agent: Agent) -> Agent | None:
