@@ -362,7 +362,7 @@ def _venue(
     places: tuple[PlaceMatch, ...], triggers: tuple[Trigger, ...], folded: str, hi: int
 ) -> PlaceMatch | None:
     """The most specific place of the clause nearest its first trigger; places told after a
-    phrase that names another event ("following claims that a shell struck Ashkelon", "in
+    phrase that names another event ("following claims that a shell struck Sderot", "in
     response to rockets fired at Sderot") are its cause's, not its own, unless none other."""
     if not places:
         return None

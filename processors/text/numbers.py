@@ -28,7 +28,7 @@ _PLAIN = re.compile(r"\d[\d,]*")
 # Words allowed between a count and its casualty verb: nouns and modifiers, never a clause.
 _FILLER = (r"(?:(?!(?:and|but|while|after|before|when|who|which|that|in|on|at|by|from|said)\b)"
            r"[A-Za-z.'’-]+\s+){0,8}?"
-           # "three policemen on Friday were killed": a day between the victims and the verb
+           # "four guards on Sunday were killed": a day between the victims and the verb
            r"(?:(?:late |early )?on\s+(?:monday|tuesday|wednesday|thursday|friday|saturday|"
            r"sunday)\s+)?")
 _AUX = (r"(?:(?:were|was|have been|had been|has been|are|is|got|being|been|reportedly|also|all|"

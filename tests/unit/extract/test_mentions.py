@@ -74,8 +74,8 @@ def _events(body: str) -> list[tuple[str | None, int | None, int | None]]:
 
 @pytest.mark.parametrize(("body", "expected"), [
     # one toll whose cause is told after "and": one event, even behind a foreign dateline
-    ("RIYADH (Reuters) - At least five people were killed and 20 wounded by a rocket fired at "
-     "the Iraqi city of Mosul on Tuesday, security sources said.", [("Mosul", 5, 20)]),
+    ("AMMAN (Reuters) - At least six people were killed and 14 wounded by a rocket fired at "
+     "the Iraqi city of Mosul on Wednesday, officials said.", [("Mosul", 6, 14)]),
     ("Four people were killed and nine wounded when a bomb exploded in Kirkuk on Tuesday.",
      [("Kirkuk", 4, 9)]),
     # two tolls, each with its own place and day, stay two events

@@ -60,16 +60,16 @@ def _tolls(body: str) -> list[tuple[str | None, int | None]]:
 
 @pytest.mark.parametrize(("body", "expected"), [
     # twin or simultaneous bombs at one place are one event, with its toll
-    ("Twin bomb attacks on security buildings in Baghdad on Monday killed 27.",
-     [("remote_explosive_ied", 27)]),
+    ("Twin bomb attacks on government offices in Basra on Friday killed 19.",
+     [("remote_explosive_ied", 19)]),
     ("Simultaneous bombings in Baghdad on Monday killed 27.", [("remote_explosive_ied", 27)]),
     # two attacks are two events; the total is neither one's toll
     ("Two bomb attacks in Baghdad on Monday killed five people.",
      [("remote_explosive_ied", None), ("remote_explosive_ied", None)]),
     # an apposition names the event just told
-    ("Around 95 people were killed on Monday in Baghdad when two suicide bombers struck a rally "
-     "of leftist and pro-Kurdish activists, the deadliest attack in the history of Iraq.",
-     [("suicide_bomb", 95)]),
+    ("Around 60 people were killed on Monday in Basra when two suicide bombers struck a rally "
+     "of students and teachers, the deadliest attack in the history of Iraq.",
+     [("suicide_bomb", 60)]),
 ])
 def test_merge_one_toll_per_event(body: str, expected: list[tuple[str | None, int | None]]) -> None:
     assert _tolls(body) == expected
@@ -90,9 +90,9 @@ def test_merge_an_assaults_arson_is_part_of_it(
 
 
 def test_merge_a_page_date_line_dates_no_headline() -> None:
-    body = ("Wed | May 27, 2020\n\nNine dead in car bombing at police academy in Baghdad\n\n"
-            "At least nine people were killed in a car bombing at a police academy in Baghdad "
+    body = ("Wed | May 27, 2020\n\nSeven dead in car bombing outside bank in Mosul\n\n"
+            "At least seven people were killed in a car bombing outside a bank in Mosul "
             "on Thursday.")
     article = Article(id="t", published_at=dt.date(2019, 1, 17), title=None, body=body)
     assert [(str(i.event_date), i.killed) for i in extract_incidents(article)] == [
-        ("2019-01-17", 9)]
+        ("2019-01-17", 7)]

@@ -137,7 +137,7 @@ def test_roles_an_attack_on_armed_men_who_fight_back_is_a_clash(
      "suicide bomber, police said.", "suicide_bomb"),
     ("A remotely detonated bomb exploded at a market in Kirkuk on Tuesday, killing four.",
      "remote_explosive_ied"),
-    ("An attempted suicide bombing was foiled at a police station in Kirkuk on Tuesday.",
+    ("An attempted suicide attack was foiled at a checkpoint in Samarra on Thursday.",
      "disrupted_weapons_use"),
 ])
 def test_roles_suicide_and_remote_bombs(body: str, event_type: str) -> None:

@@ -74,10 +74,10 @@ def test_numbers_any_digit_count_round_trips(value: int) -> None:
 
 @pytest.mark.parametrize(("text", "expected"), [
     # coordinated victim groups before one passive verb add up
-    ("two police officers and three intelligence agents were killed in the attack",
-     [("killed", 5)]),
-    ("the provincial police chief in Kandahar and two of his officers were killed",
-     [("killed", 3)]),
+    ("four guards and two customs officers were killed in the raid",
+     [("killed", 6)]),
+    ("the district governor of Hit and three of his bodyguards were killed",
+     [("killed", 4)]),
     ("a soldier, and four civilians were wounded", [("injured", 5)]),
     # a group already counted by an active verb is not counted again
     ("gunmen killed a soldier and two civilians were wounded",
@@ -91,8 +91,8 @@ def test_numbers_coordinated_groups_add_up(text: str, expected: list[tuple[str, 
 
 
 @pytest.mark.parametrize(("text", "expected"), [
-    ("two suicide blasts have injured 187 people and killed over 95",
-     [("injured", 187), ("killed", 95)]),
+    ("three rocket strikes have injured 64 people and killed over 30",
+     [("injured", 64), ("killed", 30)]),
     ("three bombs had killed 12 people", [("killed", 12)]),
     ("three people were killed", [("killed", 3)]),
 ])
@@ -103,10 +103,10 @@ def test_numbers_a_count_after_the_verb_is_its_object(
 
 
 @pytest.mark.parametrize(("text", "expected"), [
-    ("three policemen on Friday were killed and three others injured",
-     [("killed", 3), ("injured", 3)]),
-    ("24 personnel of the Central Reserve Police Force died and six were injured",
-     [("killed", 24), ("injured", 6)]),
+    ("four guards on Sunday were killed and two others injured",
+     [("killed", 4), ("injured", 2)]),
+    ("17 members of the Border Security Force died and nine were injured",
+     [("killed", 17), ("injured", 9)]),
 ])
 def test_numbers_long_subjects_and_a_day_before_the_verb(
     text: str, expected: list[tuple[str, int]]
