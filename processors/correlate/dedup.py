@@ -28,17 +28,21 @@ newest ``max_tombstones`` tombstones are kept, in expiry order, so the state sta
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from processors.identity import event_key, likeness
 from processors.models import Incident
+from processors.text.rules import load_rules
 
 STATE_VERSION = 2
 _PRECISION_RANK = {"day": 0, "week": 1, "month": 2, "unknown": 3}
 _FAMILIES = ({"attack", "armed_clash"}, {"remote_explosive_ied", "suicide_bomb", "grenade"},
              {"air_drone_strike", "shelling_artillery_missile"})
 _SEARCH_DAYS = 7
+_NEAR_KM = 15.0
 
 
 def first_event_id(incident: Incident) -> str:
@@ -76,6 +80,9 @@ class _Event:
     reports: list[str] = field(default_factory=list)  # incident ids, parallel to sources
     bodies: list[str | None] = field(default_factory=list)  # article digests, parallel too
     seen: dt.date | None = None  # the index's watermark when last reported
+    latitude: float | None = None
+    longitude: float | None = None
+    perpetrators: list[str] = field(default_factory=list)  # every one a report named
 
     def to_json(self) -> dict[str, Any]:
         return {"event_id": self.event_id, "country": self.country, "admin1": self.admin1,
@@ -84,7 +91,9 @@ class _Event:
                 "event_type": self.event_type, "version": self.version,
                 "sources": list(self.sources), "reports": list(self.reports),
                 "bodies": list(self.bodies),
-                "seen": self.seen.isoformat() if self.seen else None}
+                "seen": self.seen.isoformat() if self.seen else None,
+                "latitude": self.latitude, "longitude": self.longitude,
+                "perpetrators": list(self.perpetrators)}
 
     @classmethod
     def from_json(cls, raw: dict[str, Any]) -> _Event:
@@ -94,7 +103,9 @@ class _Event:
                    raw.get("precision", "unknown"), raw["event_type"],
                    int(raw.get("version", 1)), list(raw.get("sources", [])),
                    reports=list(raw.get("reports", [])), bodies=list(raw.get("bodies", [])),
-                   seen=dt.date.fromisoformat(seen) if seen else None)
+                   seen=dt.date.fromisoformat(seen) if seen else None,
+                   latitude=raw.get("latitude"), longitude=raw.get("longitude"),
+                   perpetrators=list(raw.get("perpetrators", [])))
 
     def retained_by(self) -> dt.date | None:
         """The day retention counts from: the event's day, else when it was last reported."""
@@ -116,6 +127,33 @@ def _types_agree(a: str, b: str) -> bool:
     if a == b or "attack" in (a, b):
         return True
     return any(a in family and b in family for family in _FAMILIES)
+
+
+@cache
+def _umbrellas() -> frozenset[str]:
+    return frozenset(load_rules("actors")["umbrella"])
+
+
+def _rival_attackers(event: _Event, incident: Incident) -> bool:
+    """Whether the reports name different attackers ("Iran-backed militias" and a member
+    faction of theirs are not rivals: one outlet names the umbrella, another the faction)."""
+    named = incident.perpetrator
+    if not named or not event.perpetrators or named in event.perpetrators:
+        return False
+    umbrellas = _umbrellas()
+    return named not in umbrellas and not any(p in umbrellas for p in event.perpetrators)
+
+
+def _near(event: _Event, incident: Incident) -> bool:
+    """Whether two named places lie within ``_NEAR_KM`` of each other (a district, a village
+    on a town's edge, a neighbourhood: outlets name one event's place at different detail)."""
+    a_lat, a_lon, b_lat, b_lon = (event.latitude, event.longitude, incident.latitude,
+                                  incident.longitude)
+    if a_lat is None or a_lon is None or b_lat is None or b_lon is None:
+        return False
+    dy = (a_lat - b_lat) * 111.2
+    dx = (a_lon - b_lon) * 111.2 * math.cos(math.radians((a_lat + b_lat) / 2))
+    return math.hypot(dx, dy) <= _NEAR_KM
 
 
 def _days_agree(event: _Event, incident: Incident) -> bool:
@@ -172,7 +210,9 @@ class EventIndex:
                            incident.date_precision, incident.event_type,
                            sources=[incident.article_id], reports=[incident.incident_id],
                            bodies=[incident.article_digest],
-                           seen=self._watermark)
+                           seen=self._watermark, latitude=incident.latitude,
+                           longitude=incident.longitude,
+                           perpetrators=[incident.perpetrator] if incident.perpetrator else [])
             self._add(event)
             self._note_late(event)
             return Assignment(event.event_id, 1, True, (incident.article_id,), 1)
@@ -252,8 +292,11 @@ class EventIndex:
         if event.admin1 and incident.admin1 and event.admin1 != incident.admin1:
             return False
         if (event.geo_precision == 1 and incident.geo_precision == 1 and event.place
-                and incident.place and event.place.lower() != incident.place.lower()):
-            return False
+                and incident.place and event.place.lower() != incident.place.lower()
+                and not _near(event, incident)):
+            return False  # two towns; a neighbourhood and its town are one place
+        if _rival_attackers(event, incident):
+            return False  # one city, one day, two attackers: two attacks
         return _days_agree(event, incident) and _types_agree(event.event_type,
                                                              incident.event_type)
 
@@ -282,6 +325,9 @@ class EventIndex:
             event.geo_precision is None or incident.geo_precision < event.geo_precision
         ):
             event.place, event.geo_precision = incident.place, incident.geo_precision
+            event.latitude, event.longitude = incident.latitude, incident.longitude
+        if incident.perpetrator and incident.perpetrator not in event.perpetrators:
+            event.perpetrators.append(incident.perpetrator)
         if event.event_type == "attack" and incident.event_type != "attack":
             event.event_type = incident.event_type
 

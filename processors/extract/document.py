@@ -270,8 +270,10 @@ class Document:
     dates: Indexed[DateMention] = field(default_factory=lambda: Indexed(()))
     # form_mentions, resolve_roles
     clauses: list[Clause] = field(default_factory=list)
+    looks_back: bool = False  # some sentence tells of a trial, an anniversary, "years ago"
     mentions: list[Mention] = field(default_factory=list)
     attacker_votes: Counter[str] | None = None  # None: every mention names its attacker
+    attacker_types: dict[str, set[str]] = field(default_factory=dict)  # what each one did
     target_votes: Counter[str] = field(default_factory=Counter)
     # merge_drafts, fill_from_article, emit_incidents
     drafts: list[Draft] = field(default_factory=list)

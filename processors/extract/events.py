@@ -15,6 +15,7 @@ from functools import cache
 from typing import Any
 
 from processors.extract.document import Cue, Document, Trigger
+from processors.text.dates import find_dates
 from processors.text.indexed import Indexed, holding, holds_any, within
 from processors.text.matcher import Matcher
 from processors.text.numbers import Casualty
@@ -45,6 +46,13 @@ _VERB_FIRST = re.compile(r"\w+ed\b|(?:shot|blew|fought|opened|threw|set|took|tak
 _NEW_EVENT_ADJ = re.compile(r"\b(?:\w+est|latest|most|biggest|worst|largest|new|recent)\b",
                             re.IGNORECASE)
 _PLURAL_EXEMPT = ("ss", "us", "is", "ous")
+# "..., the deadliest attack in its history": an apposition names the event just told
+_APPOSITIVE = re.compile(r",\s+(?:the|its|their)\s+(?:[\w-]+\s+)?"
+                         r"(?:\w+est|worst|biggest|most\s+\w+)\s+(?:[\w-]+\s+)?$", re.IGNORECASE)
+_PAIRED = re.compile(r"\b(?:twin|double|triple|simultaneous|coordinated)\s+(?:[\w-]+\s+)?$",
+                     re.IGNORECASE)
+_DAY_KINDS = frozenset({"weekday", "yesterday", "today"})
+_FIGURE_BEFORE = re.compile(r"(?<![\w,.])\d{1,3}\s+(?:[a-z-]+\s+){0,2}$")  # "19 air strikes"
 
 
 
@@ -62,6 +70,7 @@ class _Lexicon:
     base_forms: frozenset[str]
     determiners: re.Pattern[str]
     multiplying: re.Pattern[str]
+    accident: Matcher
 
 
 @cache
@@ -90,6 +99,7 @@ def _lexicon() -> _Lexicon:
         determiners=re.compile(rf"(?<![\w-])(?:{dets})\s+(?:[a-z-]+\s+){{0,2}}$", re.IGNORECASE),
         multiplying=re.compile(
             rf"(?:{'|'.join(data['multiplying_heads'])})(?:\s+\w+){{0,2}}$", re.IGNORECASE),
+        accident=compile_alternation(data["accident_cues"], windowed=True),
     )
 
 
@@ -114,15 +124,18 @@ def find_triggers(folded: str) -> list[Trigger]:
         plural = form == "noun" and _is_plural(text)
         count, approx = _count(folded, start, end) if form != "verb" else (None, False)
         counted = count is not None
-        if count is not None and not lex.multiplying.search(text):
-            count = None  # "twin bombings" at one market are one event; "two attacks" are two
+        if count is not None and (not lex.multiplying.search(text) or _PAIRED.search(
+                folded, max(0, start - 20), start)):
+            # "twin bombings" at one market are one event; "two attacks" are two
+            count = None
         hits = _object_count(folded, end) if form != "verb" else None
         if hits is not None:
             count, counted = hits, True
         window = folded[max(0, start - 40) : start]
         det = lex.determiners.search(window)
         definite = (count is None and not _VERB_FIRST.match(text) and det is not None
-                    and not _NEW_EVENT_ADJ.search(det.group(0)))
+                    and not _NEW_EVENT_ADJ.search(det.group(0))) or (
+            _APPOSITIVE.search(window) is not None)
         found.append(Trigger(start, end, text, entry["type"], int(entry["weight"]), form,
                              plural, count, approx, definite, counted))
     return found
@@ -194,10 +207,14 @@ def clause_cancelled(start: int, end: int, cues: list[Cue], folded: str) -> bool
     return False
 
 
-def cancelled_by(trigger: Trigger, folded: str, cues: Indexed[Cue], lo: int = 0) -> str | None:
+def cancelled_by(
+    trigger: Trigger, folded: str, cues: Indexed[Cue], lo: int = 0, *, dated: bool = False
+) -> str | None:
     """Why a trigger is not a concrete event ("modality", "aggregate"), or None if it is.
 
     ``lo`` is where the trigger's sentence starts: cues never reach across sentences.
+    ``dated``: the sentence names a day, so "19 air strikes on Monday" are that day's event
+    (ACLED codes one event per day and place) rather than a tally.
     """
     lex = _lexicon()
     for cue in within(cues, max(lo, trigger.start - _CUE_REACH), trigger.start):
@@ -213,9 +230,35 @@ def cancelled_by(trigger: Trigger, folded: str, cues: Indexed[Cue], lo: int = 0)
             cue.kind == "aggregate_plural" and trigger.plural and trigger.count is None
         ):
             return "aggregate"
-    if trigger.approx_count:
+    if trigger.approx_count and not (
+        dated and _FIGURE_BEFORE.search(folded, max(0, trigger.start - 30), trigger.start)
+    ):
         return "aggregate"
     return None
+
+
+def names_a_day(folded: str, start: int, end: int) -> bool:
+    """Whether ``folded[start:end]`` names a day ("on Monday", "yesterday", "March 3")."""
+    return any(d.kind in _DAY_KINDS or (d.kind == "calendar" and all(i[2] for i in d.items))
+               for d in find_dates(folded, start, end))
+
+
+def find_accidents(folded: str, ranges: list[tuple[int, int]]) -> list[int]:
+    """Where accident and disaster words start ("a fire broke out", "the earthquake"), inside
+    the sorted, disjoint ``ranges``."""
+    return [m.start() for m in _lexicon().accident.finditer(folded, ranges=ranges)]
+
+
+def accidental(folded: str, start: int, end: int, triggers: list[Trigger],
+               accidents: list[int] | None = None) -> bool:
+    """Whether a sentence tells an accident or a disaster ("died when a fire broke out"), so its
+    casualty figures and generic triggers ("exploded") report no violence; a trigger that names
+    a weapon or an act (weight 2 and up) still does. ``accidents``: ``find_accidents`` of the
+    text, when the caller has it."""
+    if any(t.weight >= 2 for t in triggers):
+        return False
+    hits = find_accidents(folded, [(start, end)]) if accidents is None else accidents
+    return holds_any(start, end, hits)
 
 
 def tag_triggers(doc: Document) -> None:
@@ -231,6 +274,7 @@ def tag_triggers(doc: Document) -> None:
     doc.busy = [(s.start, s.end) for s in doc.sentences if holds_any(s.start, s.end, starts)]
     standing: list[Trigger] = []
     figures: list[Casualty] = []
+    accidents = find_accidents(folded, doc.busy)
     for sentence in holding(doc.sentences, sorted(doc.triggers.starts + casualties.starts)):
         s, e = sentence.start, sentence.end
         here = within(doc.triggers, s, e)
@@ -238,9 +282,13 @@ def tag_triggers(doc: Document) -> None:
         if not here and not counted:
             continue
         clause_cues = [c for c in within(cues, s, e) if c.kind == "clause"]
-        standing.extend(t for t in here if cancelled_by(t, folded, cues, s) is None
-                        and not clause_cancelled(t.start, t.end, clause_cues, folded))
-        figures.extend(c for c in counted
-                       if not clause_cancelled(c.start, c.end, clause_cues, folded))
+        accident = accidental(folded, s, e, here, accidents)
+        dated = any(t.approx_count for t in here) and names_a_day(folded, s, e)
+        standing.extend(t for t in here if cancelled_by(t, folded, cues, s, dated=dated) is None
+                        and not clause_cancelled(t.start, t.end, clause_cues, folded)
+                        and not (accident and t.weight <= 1))
+        if not accident:
+            figures.extend(c for c in counted
+                           if not clause_cancelled(c.start, c.end, clause_cues, folded))
     doc.standing_triggers = Indexed(standing)
     doc.standing_casualties = Indexed(figures)

@@ -32,6 +32,13 @@ def _fallback_rules() -> tuple[frozenset[str], frozenset[str], dict[str, str]]:
 
 
 @cache
+def _actor_countries() -> dict[str, frozenset[str]]:
+    """The countries an actor acts in, for the actors the data restricts to some."""
+    return {a["name"]: frozenset(a["countries"]) for a in load_rules("actors")["actors"]
+            if a.get("countries")}
+
+
+@cache
 def _militant_target_sides() -> frozenset[str]:
     return frozenset(load_rules("actors")["fallback"]["default_militant_target_sides"])
 
@@ -68,8 +75,28 @@ def fill_perpetrators(doc: Document) -> None:
         for name, _ in votes.most_common():
             if (sides.get(name) in states) != want_state:
                 continue
+            if not _does(doc.attacker_types.get(name), draft):
+                continue
+            where = _actor_countries().get(name)
+            if where is not None and draft.country not in where:
+                continue  # "police" are Iraq's forces only in Iraq
             draft.perpetrator, draft.attribution = name, "suspected"
             break
+
+
+_FAMILIES = ({"attack", "armed_clash", "abduction"},
+             {"remote_explosive_ied", "suicide_bomb", "grenade"},
+             {"air_drone_strike", "shelling_artillery_missile"})
+
+
+def _does(types: set[str] | None, draft: Draft) -> bool:
+    """Whether an actor the article names only for some kind of attack ("IS claimed the
+    bombing") may be behind this draft: a draft of another kind (a rocket) is someone else's
+    as far as the article says."""
+    if not types or draft.generic_type:
+        return True
+    return any(draft.event_type in family and types & family for family in _FAMILIES) or (
+        draft.event_type in types)
 
 
 def default_targets(drafts: list[Draft]) -> None:

@@ -15,9 +15,10 @@ from functools import cache
 
 from processors.extract.document import Clause, Document, Trigger
 from processors.text.dates import ANAPHORIC_KINDS, DateMention
-from processors.text.indexed import holding, within
+from processors.text.indexed import holding, holds_any, within
+from processors.text.matcher import Matcher
 from processors.text.numbers import Casualty
-from processors.text.rules import load_rules
+from processors.text.rules import compile_alternation, load_rules
 from processors.text.sentences import Sentence
 
 _BOUNDARY = re.compile(r";\s+|,?\s+(?:and|while|whereas|but|meanwhile)\s+|,\s+(?=in\s+[A-Z])")
@@ -32,6 +33,15 @@ _TIME_LINK = re.compile(r"\b(?:after|before|following|preceded|followed|since)\b
 _PASSIVE_CASUALTY = re.compile(r"\b(?:were|was|have been|has been|had been|died|dead)\b",
                                re.IGNORECASE)
 
+_DATE_AFTER_REACH = 40
+_ANOTHER = re.compile(r"\b(?:another|(?:a|the) (?:second|third|fourth|fifth|further|separate))\s+"
+                      r"(?:[\w-]+\s+){0,2}$", re.IGNORECASE)
+_ANOTHER_OPENING = re.compile(r"\W*(?:another|(?:a|the) (?:second|third|fourth|fifth|further))\b",
+                              re.IGNORECASE)
+_ALSO = re.compile(r"\balso\s+(?:[\w-]+\s+)?$", re.IGNORECASE)  # "the group also attacked"
+_ALSO_REACH = 20
+_FAR = 10**6  # farther than any date in the sentence
+
 _SPEECH = re.compile(r"\b(?:said|says|told|announced|stated|added|reported|confirmed|noted|"
                      r"explained)\b[^.;]{0,80}$", re.IGNORECASE)
 
@@ -44,10 +54,36 @@ def continuation_regex() -> re.Pattern[str]:
 
 
 @cache
+def background_matcher() -> Matcher:
+    """Words that make a sentence look back: a trial, a verdict, an anniversary, "years ago"."""
+    return compile_alternation(load_rules("events")["background_cues"], windowed=True)
+
+
+def looks_back(folded: str, start: int, end: int) -> bool:
+    """Whether the sentence ``folded[start:end]`` tells its events as the past it looks back on
+    ("a court convicted two men of the 2013 attack", "the rally marked 18 years since")."""
+    return next(background_matcher().finditer(folded, ranges=[(start, end)]), None) is not None
+
+
+@cache
 def separate_regex() -> re.Pattern[str]:
     """Sentence openings that tell an event apart from the main story ("Separately, ...")."""
     alts = "|".join(load_rules("events")["separate_markers"])
     return re.compile(rf"\W*(?:{alts})\b", re.IGNORECASE)
+
+
+def _lead_and_busy(doc: Document) -> list[tuple[int, int]]:
+    """The spans of the headline, the lede and the sentences that report, sorted and apart."""
+    lead = [(x.start, x.end) for x in doc.sentences
+            if x.index in doc.headlines or x.index in doc.lede]
+    spans = sorted(set(lead) | set(doc.busy))
+    merged: list[tuple[int, int]] = []
+    for lo, hi in spans:
+        if merged and lo <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], hi))
+        else:
+            merged.append((lo, hi))
+    return merged
 
 
 def form_mentions(doc: Document) -> None:
@@ -57,6 +93,9 @@ def form_mentions(doc: Document) -> None:
     segment_id = 0
     # Only sentences where a trigger or casualty figure starts can hold a mention.
     anchors = sorted(doc.triggers.starts + doc.casualties.starts)
+    # A trial or an anniversary shows in the headline, the lede or the sentences that report
+    back = [m.start() for m in background_matcher().finditer(folded, ranges=_lead_and_busy(doc))]
+    doc.looks_back = bool(back)
     for sentence in holding(doc.sentences, anchors):
         if sentence.boilerplate or sentence.question:
             continue
@@ -82,7 +121,8 @@ def form_mentions(doc: Document) -> None:
                 own = _casualties_of(group, groups, seg_casualties)
                 for sub, date in _by_date(group, within(doc.dates, lo, hi)):
                     clauses.append(_clause(doc, sentence, segment_id, lo, hi, sub, date,
-                                           own, mode, forced))
+                                           own, mode, forced,
+                                           looking_back=holds_any(s, e, back)))
             segment_id += 1
     doc.clauses = clauses
 
@@ -90,7 +130,7 @@ def form_mentions(doc: Document) -> None:
 def _clause(
     doc: Document, sentence: Sentence, segment: int, lo: int, hi: int,
     triggers: list[Trigger], date: DateMention | None, casualties: list[Casualty],
-    mode: str, forced: bool,
+    mode: str, forced: bool, *, looking_back: bool = False,
 ) -> Clause:
     folded = doc.folded
     own_date = date is not None and date.kind not in ANAPHORIC_KINDS
@@ -103,21 +143,28 @@ def _clause(
         own_date = False  # "claimed the bombing in a statement late on Thursday"
     # A new event told after an opening that refers back ("The attack came a day after an
     # Israeli strike ...") is not itself a continuation.
-    continues = mode == "refer" or (
-        mode == "new" and _continues(folded, sentence.start, min(t.start for t in triggers)))
+    first = min(t.start for t in triggers)
+    # "Another bomb killed three", "The group also attacked a post": a new event of the story
+    another = any(_ANOTHER.search(folded, max(lo, t.start - 30), t.start) for t in triggers) or (
+        _ALSO.search(folded, max(sentence.start, first - _ALSO_REACH), first) is not None
+        or _ANOTHER_OPENING.match(folded, sentence.start) is not None)
+    continues = not another and (mode == "refer" or (
+        mode == "new" and _continues(folded, sentence.start, first)))
     perfect = not own_date and all(
         _PERFECT.search(folded, max(lo, t.start - 30), t.start)
         or (t.form == "casualty" and _PERFECT_IN.search(t.text)) for t in triggers)
     return Clause(
         sentence=sentence.index, segment=segment, start=lo, end=hi, triggers=tuple(triggers),
         date=date, casualties=tuple(casualties), mode=mode, forced=forced, own_date=own_date,
-        definite=definite, weak=all(t.weight <= 1 for t in triggers), continues=continues,
+        definite=definite and not another, weak=all(t.weight <= 1 for t in triggers),
+        continues=continues,
         perfect=perfect, plural_only=all(t.plural and t.count is None for t in triggers),
         toll=all(t.form == "casualty" for t in triggers) and any(
             c.value >= 100 or c.vague for c in casualties),
         quoted=all(any(qs <= t.start < qe for qs, qe in doc.quotes) for t in triggers),
-        background=any(_SINCE.search(folded, max(lo, t.start - 80), t.start) for t in triggers),
-        separate=separate_regex().match(folded, sentence.start) is not None,
+        background=any(_SINCE.search(folded, max(lo, t.start - 80), t.start) for t in triggers)
+        or looking_back,
+        separate=another or separate_regex().match(folded, sentence.start) is not None,
     )
 
 
@@ -175,7 +222,12 @@ def _segments(
         between = _BETWEEN.search(doc.folded, cur, bs) is not None  # "clashes between X and Y"
         listed = any(p.start == be for p in within(doc.places, be, be + 1)) or any(
             a.start == be for a in within(doc.actors, be, be + 1))  # "in Iraq and Syria"
-        if left_event and right_event and right_own and left_own and not between and not listed:
+        # "five were killed and 20 wounded by a missile fired at X": one toll whose cause is
+        # told on the right is one event
+        toll_goes_on = any(c.start == be for c in casualties) and not any(
+            cur <= t.start < bs for t in triggers) and any(be <= t.start < nxt for t in triggers)
+        if left_event and right_event and right_own and left_own and not between and not listed \
+                and not toll_goes_on:
             cuts.append((cur, bs))
             cur = be
     cuts.append((cur, e))
@@ -208,8 +260,13 @@ def _by_date(
     groups: dict[int, list[Trigger]] = {}
     for trigger in triggers:
         def distance(d: DateMention, t: Trigger = trigger) -> int:
-            # "rockets fired on July 24, 27": a date after its trigger binds tighter.
-            return d.start - t.end if d.start >= t.end else 3 * (t.start - d.end) + 10
+            # "rockets fired on July 24, 27": a date after its trigger binds tighter, but a
+            # bare year far behind it describes something else ("... occupied in 1948").
+            if d.start >= t.end:
+                gap = d.start - t.end
+                far_year = d.kind == "year" and gap > _DATE_AFTER_REACH
+                return _FAR + gap if far_year else gap
+            return 3 * (t.start - d.end) + 10
         nearest = min(range(len(dates)), key=lambda i: distance(dates[i]))
         groups.setdefault(nearest, []).append(trigger)
     return [(groups[i], dates[i]) for i in sorted(groups)]

@@ -13,6 +13,7 @@ with each other.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from functools import cache
 
 from processors.extract.document import Document, Draft, Mention, PlaceMatch
@@ -35,6 +36,16 @@ _ANAPHORA_REACH = 3  # sentences back that "the attack" or "no one was hurt" may
 _BACKGROUND_DAYS = 365
 _RECENT_MONTH_DAYS = 62  # the first of last month, seen from the end of this one
 _MAX_MULTIPLICITY = 5
+_WORD = re.compile(r"[A-Za-z]+|\d+")
+_DATE_LINE_WORDS = 2
+_DATE_LINE_DAYS = 7
+_BOMBS = frozenset({"remote_explosive_ied", "suicide_bomb"})
+_ASSAULTS = frozenset({"attack", "armed_clash"})
+
+
+def _burning(a: Draft, b: Draft) -> bool:
+    """Whether ``b`` is the destruction an assault told as ``a`` wrought on its way."""
+    return a.event_type in _ASSAULTS and b.event_type == "property_destruction"
 
 
 
@@ -47,6 +58,8 @@ def compatible(a: Draft, b: Draft) -> bool:
         return False
     if a.background != b.background or a.country != b.country or a.country is None:
         return False
+    if b.separate and not a.separate and b.place is not None:
+        return False  # "Elsewhere, ...", "Another bomb in Karrada ...": told apart, at a place
     if a.admin1 and b.admin1 and a.admin1 != b.admin1:
         return False
     same_named_place = bool(a.place and b.place and a.place.lower() == b.place.lower())
@@ -56,6 +69,10 @@ def compatible(a: Draft, b: Draft) -> bool:
         return False
     if a.event_type == b.event_type or a.generic_type or b.generic_type:
         return True
+    if {a.event_type, b.event_type} == _BOMBS and (b.place is None or a.place is None):
+        return True  # "A car bomb exploded ... The driver was a suicide bomber."
+    if _burning(a, b) and (b.place is None or same_named_place):
+        return True  # "Gunmen attacked a church ... They also set fire to a health centre."
     return same_named_place and a.day is not None and a.day == b.day
 
 
@@ -105,7 +122,11 @@ def absorb(a: Draft, b: Draft, *, detail_only: bool = False) -> None:
     ):
         a.place, a.place_kind, a.admin1 = b.place, b.place_kind, b.admin1 or a.admin1
         a.latitude, a.longitude, a.geo_precision = b.latitude, b.longitude, b.geo_precision
-    if b.type_weight > a.type_weight or (a.generic_type and not b.generic_type):
+    if {a.event_type, b.event_type} == _BOMBS:
+        a.event_type, a.generic_type = "suicide_bomb", False  # the bomb had a bomber
+    elif _burning(a, b):
+        pass  # the attack's arson is part of the attack
+    elif b.type_weight > a.type_weight or (a.generic_type and not b.generic_type):
         a.event_type, a.type_weight, a.generic_type = b.event_type, b.type_weight, b.generic_type
         a.inherit_type = b.inherit_type
 
@@ -129,6 +150,11 @@ def best_match(drafts: list[Draft], new: Draft, taken: set[int]) -> Draft | None
 def merge_drafts(doc: Document) -> None:
     """Set ``drafts``: one per event the article reports (background ones only if asked)."""
     drafts = _draft_all(doc)
+    if doc.published is None and doc.looks_back:
+        # An undated article about a trial or an anniversary: the events it dates itself
+        # ("on September 21, 2013") are the past it looks back on.
+        for draft in drafts:
+            draft.background = draft.background or draft.own_date
     doc.drafts = [d for d in drafts if _keep(d, doc.published, doc.include_background)]
 
 
@@ -147,6 +173,9 @@ def _draft_all(doc: Document) -> list[Draft]:
             continue
         days = _days(doc, mention, last)
         new = [_draft(doc, mention, group, day) for day in days]
+        if len(new) > 1 and len({d.day for d in new}) == 1:
+            for draft in new:  # "two attacks killed five": a total, no one attack's toll
+                draft.killed = draft.injured = draft.kidnapped = None
         if mention.sentence in doc.headlines:
             headlines.extend(new[:1])
             continue
@@ -180,11 +209,23 @@ def _antecedent_draft(drafts: list[Draft], detail: Draft, sentence: int) -> Draf
     recent = [d for d in drafts if sentence - max(d.sentences) <= _ANAPHORA_REACH]
     if not recent:
         return None
+    if not detail.generic_type:
+        # "IS claimed the bombing": the bombing told before, not the rocket told since
+        kind = [d for d in recent if _same_family(d.event_type, detail.event_type)]
+        recent = kind or recent
     if detail.target is not None:
         same = [d for d in recent if d.target in (None, detail.target)]
         if same:
             return max(same, key=lambda d: max(d.sentences))
     return max(recent, key=lambda d: max(d.sentences))
+
+
+_FAMILIES = ({"attack", "armed_clash"}, {"remote_explosive_ied", "suicide_bomb", "grenade"},
+             {"air_drone_strike", "shelling_artillery_missile"})
+
+
+def _same_family(a: str, b: str) -> bool:
+    return a == b or any(a in family and b in family for family in _FAMILIES)
 
 
 def _place_headlines(doc: Document, drafts: list[Draft], headlines: list[Draft]) -> list[Draft]:
@@ -228,6 +269,9 @@ def _inherited(doc: Document, mention: Mention, anchor: ResolvedDate | None) -> 
     if previous is not None:
         before = [d for d in within(doc.dates, previous.start, previous.end)
                   if d.kind not in ANAPHORIC_KINDS]
+        if before and _date_line(doc, previous.start, previous.end, before) and _far_off(
+                doc, _resolve(doc, before[-1], anchor)[0]):
+            before = []  # a page's date line ("Wed | May 27, 2020") dates no event
         if before:
             return _resolve(doc, before[-1], anchor)[0]
     if mention.sentence in doc.headlines:
@@ -236,6 +280,20 @@ def _inherited(doc: Document, mention: Mention, anchor: ResolvedDate | None) -> 
         precision: DatePrecision = "week" if doc.base_is_fallback else "day"
         return ResolvedDate(doc.base, precision)
     return UNKNOWN
+
+
+def _far_off(doc: Document, day: ResolvedDate) -> bool:
+    """Whether a day lies more than a week from the publication day (a page's, not the
+    article's date)."""
+    return (doc.published is not None and day.day is not None
+            and abs((doc.published - day.day).days) > _DATE_LINE_DAYS)
+
+
+def _date_line(doc: Document, start: int, end: int, dates: list[DateMention]) -> bool:
+    """Whether a sentence is little but its dates (a page header or a byline's date)."""
+    words = len(_WORD.findall(doc.folded, start, end))
+    dated = sum(len(_WORD.findall(d.text)) for d in dates)
+    return words - dated <= _DATE_LINE_WORDS
 
 
 def _draft(doc: Document, mention: Mention, group: int, day: ResolvedDate) -> Draft:

@@ -1,7 +1,8 @@
 """Role phrases: the words around a span that make it the attacker, the target or a source.
 
 The phrase lists are ``data/actors.json`` (``attacker_before``, ``claim_after``,
-``blame_before``, ``victim_after``, ...); only the roles stage reads them.
+``blame_before``, ``victim_after``, ...); only the roles stage reads them. The weapon a
+clause names after "by" (``instruments`` of ``data/events.json``) is read here too.
 """
 
 from __future__ import annotations
@@ -10,7 +11,9 @@ import re
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
+from processors.extract.document import Trigger
 from processors.text.rules import load_rules
+from processors.text.sentences import Sentence
 
 # "by" names the attacker only after a participle or an event noun ("carried out by").
 _AGENTIVE_BY = re.compile(
@@ -19,6 +22,59 @@ _AGENTIVE_BY = re.compile(
     r"executed|assassinated|shot|stormed|seized|raided|destroyed|planted|detonated|set off|"
     r"attacks?|strikes?|bombings?|raids?|assaults?|ambush(?:es)?|shelling|fire)"
     r"\s+by\s+(?:the\s+)?$", re.IGNORECASE)
+
+
+_INSTRUMENT_REACH = 80
+_BY_OR_WITH = re.compile(r"\b(?:by|with)\s", re.IGNORECASE)
+_PHRASE_BREAK = re.compile(r"[,;:]|\s--?\s")
+
+
+@cache
+def _instruments() -> tuple[tuple[str, re.Pattern[str]], ...]:
+    return tuple((entry["type"], re.compile(rf"(?<![\w-]){entry['pattern']}(?![\w-])",
+                                            re.IGNORECASE))
+                 for entry in load_rules("events")["instruments"])
+
+
+@cache
+def _fight_back() -> re.Pattern[str]:
+    alts = "|".join(load_rules("events")["fight_back_cues"])
+    return re.compile(rf"(?<![\w-])(?:{alts})(?![\w-])", re.IGNORECASE)
+
+
+@cache
+def period_kinds() -> frozenset[str]:
+    """Date kinds that span a period ("in October", "in 2019"): a toll dated so is a tally."""
+    return frozenset(load_rules("events")["period_kinds"])
+
+
+def fought_back(folded: str, sentence: int, sentences: dict[int, Sentence]) -> bool:
+    """Whether the attacked fought back, as the sentence or the next two tell ("soldiers
+    returned fire", "a gun battle ensued"): an armed clash rather than a one-sided attack."""
+    for index in (sentence, sentence + 1, sentence + 2):
+        span = sentences.get(index)
+        if span is not None and _fight_back().search(folded, span.start, span.end):
+            return True
+    return False
+
+
+def instrument_of(
+    folded: str, triggers: list[Trigger] | tuple[Trigger, ...], hi: int
+) -> str | None:
+    """The event type the weapon named after "by" or "with" right behind a trigger gives
+    ("killed in an attack by a Turkish drone": an air strike), or None when none is named
+    there. The weapon must follow in the trigger's own phrase: no comma or semicolon between."""
+    for trigger in triggers:
+        end = min(hi, trigger.end + _INSTRUMENT_REACH)
+        stop = _PHRASE_BREAK.search(folded, trigger.end, end)
+        end = stop.start() if stop else end
+        if not _BY_OR_WITH.search(folded, trigger.end, end):
+            continue
+        for event_type, regex in _instruments():
+            if regex.search(folded, trigger.end, end):
+                return event_type
+    return None
+
 
 
 # The word-order tests below are asked about the same span for every trigger, mention and

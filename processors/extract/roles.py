@@ -28,6 +28,9 @@ from processors.extract.document import (
 from processors.extract.phrases import (
     attribution_before,
     claims_after,
+    fought_back,
+    instrument_of,
+    period_kinds,
     speech_after,
     state_sides,
     target_before,
@@ -66,6 +69,11 @@ _COREFERENCE_REACH = 400
 _BEFORE_TRIGGER = re.compile(r"(?:'s)?\s*(?:[\w-]+\s+){0,2}$")
 _AFTER_TRIGGER = re.compile(r"\s+(?:in|at|near|on|outside|inside|against|targeting)\s+"
                             r"(?:the\s+)?(?:[\w'-]+\s+){0,4}$", re.IGNORECASE)
+_ASIDE = re.compile(r"\b(?:following|after|in (?:response|retaliation|reprisal|revenge) (?:to|for)|"
+                    r"(?:revenge|retaliation) for|to avenge|amid|days? after|hours? after|"
+                    r"weeks? after)\b", re.IGNORECASE)
+_ARMED = frozenset({"security_forces", "iraqi_security_forces", "us_forces", "coalition_forces",
+                    "foreign_forces", "peacekeepers", "militants"})
 _KIND_RANK = {"facility": 0, "city": 1, "province": 2, "region": 3, "country": 4}
 
 
@@ -253,15 +261,21 @@ def _mention(doc: Document, clause: Clause) -> Mention:
     first = min(t.start for t in triggers)
     places = tuple(p for p in within(doc.places, lo, hi) if not _hidden(p, actors, agent))
     attached = [p for p in places if any(_attached(folded, p, t) for t in triggers)]
+    # A clause told apart ("Elsewhere, ...", "The group also attacked ...") at a place of its
+    # own is a new event even when its word is weak.
+    told_apart = clause.separate and bool(places)
     anaphoric = clause.forced or clause.mode == "refer" or (not clause.own_date and (
-        ((clause.definite or clause.weak) and not attached) or clause.continues))
+        ((clause.definite or clause.weak) and not attached and not told_apart)
+        or clause.continues))
     # "the bombing in Sadr City" names an event the reader is assumed to know, and a cause
     # ("in response to a rocket attack") one told elsewhere: they can add to an event of the
     # article, never stand for a new one.
-    merge_only = (clause.definite and not clause.own_date) or clause.mode == "cause"
+    merge_only = (clause.definite and not clause.own_date) or (
+        clause.mode == "cause" and not _told_as_act(clause, places))
     specific_place = any(p.kind in ("city", "facility") for p in places)
-    generic = not clause.own_date and (
-        clause.plural_only or clause.toll or (clause.perfect and not specific_place))
+    generic = (not clause.own_date and (
+        clause.plural_only or clause.toll or (clause.perfect and not specific_place))) or (
+        clause.toll and clause.date is not None and clause.date.kind in period_kinds())
     casualties = tuple(c for c in clause.casualties if not c.subset)
     return Mention(
         sentence=clause.sentence, segment=clause.segment, start=lo, end=hi, triggers=triggers,
@@ -279,7 +293,7 @@ def _resolve(doc: Document, clause: Clause, places: tuple[PlaceMatch, ...], agen
              casualties: tuple[Casualty, ...]) -> Resolution:
     """The venue, attacker (if of the venue's country), target and refined type of a mention."""
     triggers = clause.triggers
-    place = _venue(places, triggers)
+    place = _venue(places, triggers, doc.folded, clause.end)
     country = place.country if place else doc.country
     if (place is not None and place.kind == "country" and doc.country
             and place.country != doc.country and place.country not in regional_countries()):
@@ -293,8 +307,16 @@ def _resolve(doc: Document, clause: Clause, places: tuple[PlaceMatch, ...], agen
                        within(doc.actors, clause.start, clause.end), casualties,
                        country=country, exclude=agent.actor if agent else None,
                        lo=clause.start, hi=clause.end)
-    event_type = _refine_type(top.type, top.weight, target, agent.actor.side if agent else None,
+    base_type = top.type
+    if base_type == "remote_explosive_ied" and any(t.type == "suicide_bomb" for t in triggers):
+        base_type = "suicide_bomb"  # "a car bomb driven by a suicide attacker"
+    if base_type == "attack":
+        base_type = instrument_of(doc.folded, triggers, clause.end) or base_type
+    event_type = _refine_type(base_type, top.weight, target, agent.actor.side if agent else None,
                               killed)
+    if event_type == "attack" and target in _ARMED and fought_back(doc.folded, clause.sentence,
+                                                                   doc.sentence_of):
+        event_type = "armed_clash"  # "soldiers returned fire": both sides fought
     if event_type == "disrupted_weapons_use" and target is None:
         target = "militants"  # weapons are seized from armed groups
     return Resolution(
@@ -303,6 +325,13 @@ def _resolve(doc: Document, clause: Clause, places: tuple[PlaceMatch, ...], agen
         top=top, event_type=event_type, agent=agent, target=target, killed=killed,
         injured=_total(casualties, "injured"), kidnapped=_total(casualties, "kidnapped"),
     )
+
+
+def _told_as_act(clause: Clause, places: tuple[PlaceMatch, ...]) -> bool:
+    """Whether a cause ("hours after rockets slammed into Eilat") is told as an event of its
+    own: a verb naming the weapon or act, then a town or facility of its own."""
+    acts = [t for t in clause.triggers if t.form == "verb" and t.weight >= 3 and not t.definite]
+    return any(p.kind in ("city", "facility") and p.start >= t.end for t in acts for p in places)
 
 
 def _antecedent(doc: Document, agent: Agent) -> Agent | None:
@@ -329,10 +358,20 @@ def _attached(folded: str, place: PlaceMatch, trigger: Trigger) -> bool:
     return _AFTER_TRIGGER.match(folded, trigger.end, place.start) is not None
 
 
-def _venue(places: tuple[PlaceMatch, ...], triggers: tuple[Trigger, ...]) -> PlaceMatch | None:
+def _venue(
+    places: tuple[PlaceMatch, ...], triggers: tuple[Trigger, ...], folded: str, hi: int
+) -> PlaceMatch | None:
+    """The most specific place of the clause nearest its first trigger; places told after a
+    phrase that names another event ("following claims that a shell struck Sderot", "in
+    response to rockets fired at Sderot") are its cause's, not its own, unless none other."""
     if not places:
         return None
     first = min(t.start for t in triggers)
+    last = max(t.end for t in triggers)
+    aside = _ASIDE.search(folded, last, hi)
+    if aside is not None:
+        own = tuple(p for p in places if p.start < aside.start())
+        places = own or places
     return min(places, key=lambda p: (_KIND_RANK.get(p.kind, 5), abs(p.start - first)))
 
 
@@ -395,6 +434,8 @@ def attacker_votes(doc: Document) -> Counter[str]:
             agent = attacker_of(doc.folded, trigger, actors, lo=s, hi=e)
             if agent is not None and agent.actor.name is not None:
                 votes[agent.actor.name] += 1
+                if trigger.weight >= 2 and agent.attribution == "claimed":  # "claimed the bombing"
+                    doc.attacker_types.setdefault(agent.actor.name, set()).add(trigger.type)
         for actor in actors:
             # "Officials blamed Kata'ib Hezbollah": blame counts even without an event word.
             if actor.name is not None and (

@@ -75,11 +75,15 @@ _DATE_PARTS = [
     rf"|{_after('the')}day\s+after)",
     rf"(?P<prev>{_after('the')}(?:previous\s+)?day\s+before|{_after('a')}day\s+earlier"
     rf"|{_after('the')}previous\s+day)",
+    # "two days later", "a week earlier"; "this comes a week after <the event it names>"
+    rf"(?P<shift>{_NUMW}\s+(?:days?|weeks?)\s+(?:earlier|later)"
+    rf"|(?:comes|came)\s+(?:just\s+|only\s+)?{_NUMW}\s+(?:days?|weeks?)\s+after)",
 ]
 _DATES = Matcher(_DATE_PARTS, flags=re.IGNORECASE, prefix=r"(?<![\w-])")
 _LAST_BEFORE = re.compile(r"\blast\s+$", re.IGNORECASE)
 _COUNT_BEFORE = re.compile(rf"\b({_NUMW})\s+$", re.IGNORECASE)
 _DAY_NUM = re.compile(r"\d{1,2}")
+_SHIFT_COUNT = re.compile(rf"\b({_NUMW})\s+(?:days?|weeks?)\b")
 _YEAR_RE = re.compile(_YEAR)
 _MON_RE = re.compile(_MON)
 
@@ -109,10 +113,10 @@ _ADJACENT = re.compile(r"\s*,?\s*(?:on|of|in)?\s*")
 # Which of two adjacent expressions says more: a calendar day beats a weekday beats "overnight".
 _RANK = {"calendar": 0, "weekday": 1, "yesterday": 2, "today": 2, "ago": 2, "month": 3,
          "year": 4, "lastweek": 3, "weekend": 3, "rolling": 4, "lastmonth": 4, "lastyear": 5,
-         "same": 5, "next": 5, "prev": 5}
+         "same": 5, "next": 5, "prev": 5, "shift": 5}
 RELATIVE_KINDS = frozenset({"weekday", "ago", "today", "yesterday", "lastweek", "weekend",
                             "rolling", "lastmonth", "lastyear"})
-ANAPHORIC_KINDS = frozenset({"same", "next", "prev"})
+ANAPHORIC_KINDS = frozenset({"same", "next", "prev", "shift"})
 
 
 def find_dates(text: str, start: int = 0, end: int | None = None) -> list[DateMention]:
@@ -167,6 +171,16 @@ def _mention(text: str, match: re.Match[str], kind: str) -> DateMention | None:
         day = next(v for k, v in _WEEKDAYS.items() if k in lowered)
         last = _LAST_BEFORE.search(text, max(0, match.start() - 6), match.start()) is not None
         return DateMention(match.start(), match.end(), span, kind, value=day + (7 if last else 0))
+    if kind == "shift":
+        lowered = span.lower()
+        count = _SHIFT_COUNT.search(lowered)
+        if count is None:
+            return None
+        word = count.group(1)
+        number = int(word) if word.isdigit() else _SMALL[word]
+        days = number * (7 if "week" in lowered else 1)
+        later = lowered.endswith("later")
+        return DateMention(match.start(), match.end(), span, kind, value=days if later else -days)
     if kind == "ago":
         count = _COUNT_BEFORE.search(text, max(0, match.start() - 8), match.start())
         if count is None:
@@ -274,7 +288,7 @@ def resolve_date(
     if kind in ANAPHORIC_KINDS:
         if anchor is None or anchor.day is None:
             return [UNKNOWN]
-        shift = {"same": 0, "next": 1, "prev": -1}[kind]
+        shift = mention.value if kind == "shift" else {"same": 0, "next": 1, "prev": -1}[kind]
         return [ResolvedDate(anchor.day + dt.timedelta(days=shift), anchor.precision)]
     if kind == "calendar":
         out = []

@@ -27,7 +27,10 @@ _PLAIN = re.compile(r"\d[\d,]*")
 
 # Words allowed between a count and its casualty verb: nouns and modifiers, never a clause.
 _FILLER = (r"(?:(?!(?:and|but|while|after|before|when|who|which|that|in|on|at|by|from|said)\b)"
-           r"[A-Za-z.'’-]+\s+){0,6}?")
+           r"[A-Za-z.'’-]+\s+){0,8}?"
+           # "four guards on Sunday were killed": a day between the victims and the verb
+           r"(?:(?:late |early )?on\s+(?:monday|tuesday|wednesday|thursday|friday|saturday|"
+           r"sunday)\s+)?")
 _AUX = (r"(?:(?:were|was|have been|had been|has been|are|is|got|being|been|reportedly|also|all|"
         r"later)\s+){0,3}")
 
@@ -60,7 +63,10 @@ def _casualty_regex() -> Matcher:
     parts: list[str] = []
     for kind, verbs in data["verbs"].items():
         alts = "|".join(sorted(verbs, key=len, reverse=True))
-        parts.append(rf"(?P<p_{kind}>(?P<n_{kind}>{count})\s+{_FILLER}{_AUX}(?:{alts}))")
+        # "Two explosions have injured 187 people": a count right after the verb is its
+        # object, so the count before it is the agent, not the victims.
+        parts.append(rf"(?P<p_{kind}>(?P<n_{kind}>{count})\s+{_FILLER}{_AUX}(?:{alts}))"
+                     rf"(?!\s+{count}(?![\w-]))")
     for kind, verbs in data["active_verbs"].items():
         alts = "|".join(sorted(verbs, key=len, reverse=True))
         parts.append(rf"(?P<a_{kind}>(?:{alts})\s+(?P<m_{kind}>{count}))")
@@ -174,9 +180,32 @@ def find_casualties(text: str, start: int = 0, end: int | None = None) -> list[C
         if value is None or _looks_like_year(count_span):
             continue
         before = text[max(0, match.start() - 20) : match.start()]
-        found.append(Casualty(match.start(), match.end(), kind, value,
+        lo = match.start()
+        if prefix == "p":
+            lead = _coordinated_regex().search(text, max(start, lo - _COORDINATED_REACH), lo)
+            if lead is not None and (not found or found[-1].end <= lead.start()):
+                # "two police officers and three agents were killed": one verb, both groups
+                value += (parse_count(lead.group("c")) or 1) if lead.group("c") else 1
+                lo = lead.start()
+        found.append(Casualty(lo, match.end(), kind, value,
                               subset.search(before) is not None, _is_vague(count_span)))
     return found
+
+
+_COORDINATED_REACH = 100
+
+
+@cache
+def _coordinated_regex() -> re.Pattern[str]:
+    """A group of victims coordinated before a passive casualty phrase: "two police officers
+    and" (its count), "the provincial police chief of Kandahar and" (one person)."""
+    data = load_rules("casualties")
+    nouns = "|".join(sorted(map(re.escape, data["person_nouns"]), key=len, reverse=True))
+    count = _count_pattern()
+    return re.compile(
+        rf"(?<![\w-])(?:(?P<c>{count})|the|a|an|his|her|their)\s+(?:[\w-]+\s+){{0,3}}?"
+        rf"(?:{nouns})s?(?:\s+(?:of|in|from)\s+(?:the\s+)?[\w-]+)?\s*,?\s+and\s+$",
+        re.IGNORECASE)
 
 
 @cache

@@ -72,11 +72,9 @@ def split_sentences(text: str, *, folded: str | None = None) -> list[Sentence]:
     starts, contains, symbols = _boilerplate()
     flagged = [m.start() for m in contains.finditer(folded if folded is not None else text)]
     symbols = tuple(symbol for symbol in symbols if symbol in text)
-    pos = 0
     paragraph = 0
-    for line in text.split("\n"):
-        line_start, line_end = pos, pos + len(line)
-        pos = line_end + 1
+    for line_start, line_end in _logical_lines(text):
+        line = text[line_start:line_end]
         stripped = line.lstrip()
         if not stripped:
             continue
@@ -95,6 +93,30 @@ def split_sentences(text: str, *, folded: str | None = None) -> list[Sentence]:
         _append(sentences, text, cut, line_end, paragraph, is_boiler)
         paragraph += 1
     return sentences
+
+
+_LINE_END = re.compile(r"[.!?:;\"'”’)\]|]\s*$")
+
+
+def _logical_lines(text: str) -> list[tuple[int, int]]:
+    """The lines of ``text`` with hard wraps undone: a line that stops mid-sentence continues
+    on the next when that starts in lower case ("shook the\nresort"). (A wrap before a capital
+    is left alone: it cannot be told from a headline over its first line.)"""
+    lines = text.split("\n")
+    spans: list[tuple[int, int]] = []
+    pos = 0
+    joined = False
+    for k, line in enumerate(lines):
+        start, end = pos, pos + len(line)
+        pos = end + 1
+        if joined:
+            spans[-1] = (spans[-1][0], end)
+        else:
+            spans.append((start, end))
+        nxt = lines[k + 1].lstrip()[:1] if k + 1 < len(lines) else ""
+        tail = line.rstrip()
+        joined = bool(tail) and nxt.islower() and _LINE_END.search(tail) is None
+    return spans
 
 
 def _append(

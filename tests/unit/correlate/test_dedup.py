@@ -310,3 +310,58 @@ def test_dedup_same_version_of_an_article_never_merges_with_itself() -> None:
     second = index.assign(_incident("a", 1, article_digest="v1"))
     legacy = index.assign(_incident("a", 2))  # no digest: treated as the same version
     assert len({first.event_id, second.event_id, legacy.event_id}) == 3
+
+
+QAMISHLI = {"place": "Qamishli", "latitude": 37.05, "longitude": 41.22, "country": "SY",
+            "admin1": "SY-HA", "geo_precision": 1}
+
+
+@pytest.mark.parametrize(("second", "same"), [
+    # a neighbourhood of the town, named by another outlet, with another toll: one event
+    ({**QAMISHLI, "place": "al-Hilaliye", "latitude": 37.06, "longitude": 41.24, "killed": 3},
+     True),
+    # a town 60 km off is another place
+    ({**QAMISHLI, "place": "Amuda", "latitude": 37.10, "longitude": 40.55}, False),
+    # different names and no coordinates: kept apart, as before
+    ({**QAMISHLI, "place": "al-Hilaliye", "latitude": None, "longitude": None}, False),
+])
+def test_dedup_places_at_different_detail(second: dict[str, Any], same: bool) -> None:
+    index = EventIndex()
+    first = index.assign(_incident("a", **QAMISHLI, killed=4))
+    other = index.assign(_incident("b", **second))
+    assert (other.event_id == first.event_id) is same
+
+
+@pytest.mark.parametrize(("perpetrators", "same"), [
+    (("Islamic State", "Islamic State"), True),
+    (("Islamic State", None), True),
+    ((None, "Islamic State"), True),
+    # one city, one day, two named attackers: two attacks
+    (("Islamic State", "Turkey"), False),
+])
+def test_dedup_two_named_attackers_are_two_events(
+    perpetrators: tuple[str | None, str | None], same: bool
+) -> None:
+    index = EventIndex()
+    first = index.assign(_incident("a", perpetrator=perpetrators[0]))
+    other = index.assign(_incident("b", perpetrator=perpetrators[1]))
+    assert (other.event_id == first.event_id) is same
+
+
+def test_dedup_state_keeps_coordinates_and_attackers() -> None:
+    index = EventIndex()
+    first = index.assign(_incident("a", **QAMISHLI, perpetrator="Turkey"))
+    restored = EventIndex.from_state(json.loads(json.dumps(index.to_state())))
+    near = restored.assign(_incident("b", **{**QAMISHLI, "place": "al-Hilaliye",
+                                             "latitude": 37.06, "longitude": 41.24}))
+    rival = restored.assign(_incident("c", **QAMISHLI, perpetrator="Islamic State"))
+    assert near.event_id == first.event_id != rival.event_id
+
+
+@pytest.mark.parametrize("pair", [
+    ("Iran-backed militias", "Kata'ib Hezbollah"), ("Kata'ib Hezbollah", "Iran-backed militias"),
+])
+def test_dedup_an_umbrella_and_its_faction_are_not_rivals(pair: tuple[str, str]) -> None:
+    index = EventIndex()
+    first = index.assign(_incident("a", perpetrator=pair[0]))
+    assert index.assign(_incident("b", perpetrator=pair[1])).event_id == first.event_id

@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
-from processors.extract.events import cancelled_by, find_cues, find_triggers
+from processors.extract.events import (
+    accidental,
+    cancelled_by,
+    find_cues,
+    find_triggers,
+    names_a_day,
+)
+from processors.extract.pipeline import extract_incidents
+from processors.models import Article
 from processors.text.fold import fold
 from processors.text.indexed import Indexed
 
@@ -113,3 +123,66 @@ def test_events_other_sentences_do_not_cancel() -> None:
     cues = Indexed(find_cues(folded, [(t.start, t.end) for t in triggers]))
     start = text.index("Rockets")
     assert [cancelled_by(t, folded, cues, start) for t in triggers] == [None]
+
+
+def _article(body: str, published: dt.date | None = dt.date(2023, 5, 10)) -> Article:
+    return Article(id="t", published_at=published, title=None, body=body)
+
+
+@pytest.mark.parametrize("text", [
+    "At least 40 people died when a fire broke out at a hospital in Baghdad on Saturday.",
+    "Gas cylinders exploded at a restaurant in Mosul on Saturday, killing six people.",
+    "Two trains collided near Basra on Friday, killing 32 passengers and injuring 100.",
+    "The earthquake killed more than 5,000 people in northern Syria on Monday.",
+    "Nine people died when a building collapsed in Erbil on Sunday.",
+])
+def test_events_accidents_and_disasters_are_no_incident(text: str) -> None:
+    assert extract_incidents(_article(text)) == []
+
+
+@pytest.mark.parametrize(("text", "event_type"), [
+    ("A car bomb exploded at a market in Mosul on Saturday, killing six people.",
+     "remote_explosive_ied"),
+    ("Gunmen killed six people at a market in Mosul on Saturday and set it on fire.", "attack"),
+    ("A suicide bomber struck a fuel station in Kirkuk on Saturday, killing six people.",
+     "suicide_bomb"),
+])
+def test_events_violence_beside_a_fire_still_stands(text: str, event_type: str) -> None:
+    assert [i.event_type for i in extract_incidents(_article(text))] == [event_type]
+
+
+@pytest.mark.parametrize(("text", "accident"), [
+    ("A fire broke out at the hospital and oxygen tanks exploded.", True),
+    ("The plane crashed on landing, killing four.", True),
+    ("A car bomb exploded near the hospital, killing four.", False),  # names a weapon
+    ("Four were killed when gunmen opened fire on the market.", False),  # no accident word
+])
+def test_events_accidental_sentence(text: str, accident: bool) -> None:
+    folded = fold(text)
+    assert accidental(folded, 0, len(folded), find_triggers(folded)) is accident
+
+
+@pytest.mark.parametrize(("text", "standing"), [
+    # a counted salvo on a named day is that day's event (ACLED: one per day and place)
+    ("On Monday evening the army struck Mosul with 19 air strikes.", True),
+    ("The army carried out 30 airstrikes on Idlib on Tuesday.", True),
+    # without a day it is a tally
+    ("The army has carried out 19 air strikes on Mosul since January.", False),
+    ("The army carried out 30 airstrikes on Idlib.", False),
+    # a vague count stays a tally even on a day
+    ("The army carried out dozens of airstrikes on Idlib on Tuesday.", False),
+])
+def test_events_counted_strikes_on_a_day_stand(text: str, standing: bool) -> None:
+    article = _article(text, dt.date(2023, 5, 10))
+    types = [i.event_type for i in extract_incidents(article)]
+    assert (types == ["air_drone_strike"]) is standing
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Fighting on Monday.", True), ("It happened yesterday.", True),
+    ("It happened on March 3, 2021.", True), ("It happened in March 2021.", False),
+    ("It happened in 2021.", False),
+])
+def test_events_names_a_day(text: str, expected: bool) -> None:
+    folded = fold(text)
+    assert names_a_day(folded, 0, len(folded)) is expected

@@ -120,3 +120,22 @@ def test_dates_month_day_without_year_is_never_in_the_future(
     assert resolved.day is not None
     assert resolved.day <= base + dt.timedelta(days=1)
     assert (base - resolved.day).days < 367
+
+
+@pytest.mark.parametrize(("text", "shift"), [
+    ("two days earlier", -2), ("a week earlier", -7), ("three days later", 3),
+    ("This comes a week after", -7), ("The raid came two days after", -2),
+    ("10 days later", 10),
+])
+def test_dates_shifts_count_from_their_anchor(text: str, shift: int) -> None:
+    from processors.text.dates import ResolvedDate
+    anchor = ResolvedDate(dt.date(2023, 4, 14), "day")
+    mentions = find_dates(text)
+    assert [m.kind for m in mentions] == ["shift"]
+    assert resolve_date(mentions[0], dt.date(2023, 4, 17), anchor=anchor) == [
+        ResolvedDate(dt.date(2023, 4, 14) + dt.timedelta(days=shift), "day")]
+
+
+@pytest.mark.parametrize("text", ["two days after the bombing", "weeks later", "days earlier"])
+def test_dates_shifts_need_a_count_and_a_direction(text: str) -> None:
+    assert [m.kind for m in find_dates(text)] != ["shift"]

@@ -70,3 +70,45 @@ def test_numbers_including_marks_a_subset() -> None:
 def test_numbers_any_digit_count_round_trips(value: int) -> None:
     assert parse_count(f"at least {value:,}") == value
     assert _casualties(f"{value:,} people were killed") == [("killed", value)]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # coordinated victim groups before one passive verb add up
+    ("four guards and two customs officers were killed in the raid",
+     [("killed", 6)]),
+    ("the district governor of Hit and three of his bodyguards were killed",
+     [("killed", 4)]),
+    ("a soldier, and four civilians were wounded", [("injured", 5)]),
+    # a group already counted by an active verb is not counted again
+    ("gunmen killed a soldier and two civilians were wounded",
+     [("killed", 1), ("injured", 2)]),
+    # what stands before "and" is not a victim
+    ("gunmen stormed the village and two people were killed", [("killed", 2)]),
+    ("the bomb exploded near the market and six were hurt", [("injured", 6)]),
+])
+def test_numbers_coordinated_groups_add_up(text: str, expected: list[tuple[str, int]]) -> None:
+    assert _casualties(text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("three rocket strikes have injured 64 people and killed over 30",
+     [("injured", 64), ("killed", 30)]),
+    ("three bombs had killed 12 people", [("killed", 12)]),
+    ("three people were killed", [("killed", 3)]),
+])
+def test_numbers_a_count_after_the_verb_is_its_object(
+    text: str, expected: list[tuple[str, int]]
+) -> None:
+    assert _casualties(text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("four guards on Sunday were killed and two others injured",
+     [("killed", 4), ("injured", 2)]),
+    ("17 members of the Border Security Force died and nine were injured",
+     [("killed", 17), ("injured", 9)]),
+])
+def test_numbers_long_subjects_and_a_day_before_the_verb(
+    text: str, expected: list[tuple[str, int]]
+) -> None:
+    assert _casualties(text) == expected

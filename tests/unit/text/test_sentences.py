@@ -88,3 +88,26 @@ def test_sentences_word_before_a_stop_is_read_backwards_like_the_search(
 ) -> None:
     text = before + stop + " Next"
     assert _ends_sentence(text, len(before)) == _ends_sentence_by_search(text, len(before))
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # a hard-wrapped wire paragraph is one sentence, whatever its line breaks
+    ("Three explosions shook the market\nof Mosul on Monday, killing 30 people and wounding\n"
+     "more than 100, officials said.",
+     ["Three explosions shook the market\nof Mosul on Monday, killing 30 people and wounding\n"
+      "more than 100, officials said."]),
+    # a headline over its first line stays apart, even when the body starts in lower case
+    ("Blasts kill 30 in Mosul.\nthe blasts hit a market.", ["Blasts kill 30 in Mosul.",
+                                                          "the blasts hit a market."]),
+    ("Blasts kill 30 in Mosul\n\nThree explosions shook the city.",
+     ["Blasts kill 30 in Mosul", "Three explosions shook the city."]),
+    ("Two soldiers killed in Kirkuk\nGunmen attacked a checkpoint.",
+     ["Two soldiers killed in Kirkuk", "Gunmen attacked a checkpoint."]),
+])
+def test_sentences_hard_wrapped_lines_are_joined(text: str, expected: list[str]) -> None:
+    assert [text[s.start : s.end] for s in split_sentences(text)] == expected
+
+
+def test_sentences_a_joined_wrap_keeps_one_paragraph() -> None:
+    text = "Gunmen attacked a checkpoint\nnear Kirkuk on Monday.\n\nTwo soldiers died."
+    assert [s.paragraph for s in split_sentences(text)] == [0, 1]

@@ -1,0 +1,150 @@
+"""The resolve-roles stage: which clauses stand for an event, and the type a weapon gives."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from processors.extract.events import find_triggers
+from processors.extract.phrases import instrument_of
+from processors.extract.pipeline import extract_incidents
+from processors.models import Article
+from processors.text.fold import fold
+
+PUBLISHED = dt.date(2023, 5, 10)
+
+
+def _killed(body: str) -> list[int | None]:
+    article = Article(id="t", published_at=PUBLISHED, title=None, body=body)
+    return [i.killed for i in extract_incidents(article)]
+
+
+@pytest.mark.parametrize("body", [
+    "At least 412 civilians were killed by acts of violence in Iraq in April, the United Nations "
+    "said on Sunday.",
+    "Over 400 Iraqis killed by violence in April",
+    "A total of 1,366 civilians were killed and 2,446 injured in Iraq in the first half of 2023, "
+    "the UN mission said.",
+    "At least 300 people have been killed in Iraq in the past month, according to casualty "
+    "figures.",
+])
+def test_roles_casualty_tallies_over_a_period_are_no_incident(body: str) -> None:
+    assert _killed(body) == []
+
+
+@pytest.mark.parametrize(("body", "killed"), [
+    ("A car bomb killed 120 people at a market in Baghdad in April, police said.", [120]),
+    ("At least 12 people were killed in Baghdad on Tuesday, police said.", [12]),
+])
+def test_roles_an_event_with_a_toll_stays(body: str, killed: list[int]) -> None:
+    assert _killed(body) == killed
+
+
+def _types(body: str) -> list[str]:
+    article = Article(id="t", published_at=PUBLISHED, title=None, body=body)
+    return [i.event_type for i in extract_incidents(article)]
+
+
+@pytest.mark.parametrize(("body", "event_type"), [
+    ("A commander was killed in an attack by a Turkish drone near Mosul on Tuesday.",
+     "air_drone_strike"),
+    ("Three people were killed after their car was hit by a suspected drone in Kirkuk on "
+     "Tuesday.", "air_drone_strike"),
+    ("Two soldiers were killed by a rocket near Mosul on Tuesday.",
+     "shelling_artillery_missile"),
+    ("Two policemen were killed by a bomb hidden in a cart in Basra on Tuesday.",
+     "remote_explosive_ied"),
+    ("US forces were attacked with drones at a base near Erbil on Tuesday.", "air_drone_strike"),
+    ("Gunmen killed two shepherds near Kirkuk on Tuesday and fled with their sheep.", "attack"),
+    # the weapon of another phrase does not type this one
+    ("Gunmen killed two men near Mosul on Tuesday, police said, adding that the area was later "
+     "hit by mortars.", "attack"),
+    # a trigger that names its own act keeps its type
+    ("A suicide bomber killed six people at a market in Kirkuk on Tuesday, hit by a drone "
+     "days before.", "suicide_bomb"),
+])
+def test_roles_weapon_after_by_types_a_generic_attack(body: str, event_type: str) -> None:
+    assert _types(body) == [event_type]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("killed in an attack by two drones", "air_drone_strike"),
+    ("killed in an attack by gunmen", None),
+    ("killed in an attack, then hit by a missile", None),
+])
+def test_roles_instrument_of(text: str, expected: str | None) -> None:
+    folded = fold(text)
+    assert instrument_of(folded, find_triggers(folded), len(folded)) == expected
+
+
+def _places(body: str) -> list[str | None]:
+    article = Article(id="t", published_at=PUBLISHED, title=None, body=body)
+    return [i.place for i in extract_incidents(article)]
+
+
+@pytest.mark.parametrize(("body", "places"), [
+    # the place of the event an aside names is not the venue
+    ("On Monday the army struck Tal Afar with air strikes following claims that a shell hit "
+     "Kirkuk.", ["Tal Afar"]),
+    ("A car bomb exploded in Kirkuk on Monday, a day after a rocket attack in Mosul.",
+     ["Kirkuk"]),
+    ("On Monday the army shelled Tal Afar in retaliation for an attack in Erbil.", ["Tal Afar"]),
+    # with no other place, the aside's place is all there is
+    ("A car bomb exploded near a market on Monday, after gunmen had left Mosul.", ["Mosul"]),
+])
+def test_roles_venue_is_not_the_place_of_an_aside(body: str, places: list[str]) -> None:
+    assert _places(body) == places
+
+
+@pytest.mark.parametrize(("body", "expected"), [
+    # a cause told as an act at a town of its own is reported too
+    ("Turkish jets struck a depot in Sinjar on Thursday, killing two. The raid came a few hours "
+     "after rockets slammed into the city of Erbil.", ["Sinjar", "Erbil"]),
+    # a cause told as a generic attack, or at no town, only explains
+    ("Israeli jets struck a tunnel in Rafah on Thursday, killing two, in response to rocket "
+     "attacks on Israel.", ["Rafah"]),
+    ("Israeli jets struck a tunnel in Rafah on Thursday, killing two. The strike came after "
+     "rockets were fired at Israel.", ["Rafah"]),
+])
+def test_roles_a_cause_told_as_an_act_is_an_event(body: str, expected: list[str]) -> None:
+    assert _places(body) == expected
+
+
+@pytest.mark.parametrize(("body", "event_type"), [
+    ("Gunmen attacked an army checkpoint near Kirkuk on Tuesday; soldiers returned fire and "
+     "killed three of the attackers.", "armed_clash"),
+    ("Gunmen attacked an army checkpoint near Kirkuk on Tuesday, killing two soldiers. A gun "
+     "battle followed.", "armed_clash"),
+    # the armed fought back only when the text says so
+    ("Gunmen shot dead two policemen at a checkpoint in Kirkuk on Tuesday and fled.", "attack"),
+    # civilians do not fight back: a one-sided attack whatever follows
+    ("Gunmen attacked a wedding party in Diyala on Tuesday, killing nine guests. A gun battle "
+     "followed.", "attack"),
+])
+def test_roles_an_attack_on_armed_men_who_fight_back_is_a_clash(
+    body: str, event_type: str
+) -> None:
+    assert _types(body)[0] == event_type
+
+
+@pytest.mark.parametrize(("body", "event_type"), [
+    ("A car bomb driven by a suicide attacker exploded at a checkpoint in Kirkuk on Tuesday, "
+     "killing four.", "suicide_bomb"),
+    ("A bomber detonated his explosives at a mosque in Kirkuk on Tuesday, killing four.",
+     "suicide_bomb"),
+    ("A car bomb exploded at a checkpoint in Kirkuk on Tuesday, killing four. The driver was a "
+     "suicide bomber, police said.", "suicide_bomb"),
+    ("A remotely detonated bomb exploded at a market in Kirkuk on Tuesday, killing four.",
+     "remote_explosive_ied"),
+    ("An attempted suicide attack was foiled at a checkpoint in Samarra on Thursday.",
+     "disrupted_weapons_use"),
+])
+def test_roles_suicide_and_remote_bombs(body: str, event_type: str) -> None:
+    assert _types(body) == [event_type]
+
+
+def test_roles_a_suicide_bombing_elsewhere_does_not_retype_a_car_bomb() -> None:
+    body = ("A car bomb exploded at a checkpoint in Kirkuk on Monday, killing four. On Tuesday a "
+            "suicide bomber struck a mosque in Mosul, killing two.")
+    assert _types(body) == ["remote_explosive_ied", "suicide_bomb"]
