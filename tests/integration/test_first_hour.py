@@ -22,13 +22,12 @@ from pathlib import Path
 from typing import Any
 from uuid import uuid4
 
-import orjson
 import pytest
 
 from streams import broker, topics
 from streams.demo import DEMO_GRACE_DAYS, free_port, start_worker, stop_worker, worker_env
 from streams.settings import PROJECT_ROOT, Settings
-from tests.integration.workers import RunningWorker, wait_ready
+from tests.integration.workers import RunningWorker, seed_articles_with_incidents, wait_ready
 
 SEEDS = PROJECT_ROOT / "seeds"
 # "Within seconds" on a shared two-core machine: the median is a few seconds.
@@ -68,15 +67,6 @@ def sitrep(settings: Settings, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "streams.cli", *args], env=worker_env(settings),
                           cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120,
                           check=False)
-
-
-def expected_articles() -> set[str]:
-    ids = set()
-    for line in (SEEDS / "expected.jsonl").read_bytes().splitlines():
-        record = orjson.loads(line)
-        if record["incidents"]:
-            ids.add(record["article"])
-    return ids
 
 
 def read_lines_until(process: subprocess.Popen[bytes], count: int, timeout: float,
@@ -149,8 +139,8 @@ def test_first_hour_readme_steps_in_order_print_incidents_within_seconds(
         stop_worker(process)
     assert first, f"no incident {FIRST_INCIDENT_S} s after feed:\n{running.log_text()}"
     print(f"first incident printed {first_after:.1f} s after feed returned")
-    shown = {a for a in expected_articles() if any(f"[{a} " in line for line in lines)}
-    assert shown == expected_articles(), lines
+    shown = {a for a in seed_articles_with_incidents() if any(f"[{a} " in line for line in lines)}
+    assert shown == seed_articles_with_incidents(), lines
     assert "Ignoring missing topic" not in running.log_text()
     # Created by the worker from the settings, not by a client's metadata request.
     articles = topic_config(settings, settings.topic(topics.ARTICLES))
@@ -188,7 +178,7 @@ def test_first_hour_kcat_articles_after_the_worker_started_give_incidents_and_al
     settings = fresh_prefix
     articles = [line for line in (SEEDS / "articles.jsonl").read_text().splitlines() if line]
     history = [line for line in (SEEDS / "history.jsonl").read_text().splitlines() if line]
-    with_headers = max(expected_articles())
+    with_headers = max(seed_articles_with_incidents())
     headed = [line for line in articles if json.loads(line)["id"] == with_headers]
     rest = [line for line in articles if json.loads(line)["id"] != with_headers]
     keyed, unkeyed = rest[: len(rest) // 2], rest[len(rest) // 2:]
@@ -203,16 +193,17 @@ def test_first_hour_kcat_articles_after_the_worker_started_give_incidents_and_al
         kcat_produce(settings, articles_topic, unkeyed)
         kcat_produce(settings, articles_topic, headed, "-H", "source=kcat", "-H", "batch=1")
         deadline = time.monotonic() + 120.0
+        expected = seed_articles_with_incidents()
         seen: set[str] = set()
         alerts: list[dict[str, Any]] = []
-        while time.monotonic() < deadline and not (seen >= expected_articles() and alerts):
+        while time.monotonic() < deadline and not (seen >= expected and alerts):
             time.sleep(1.0)
             seen = {json.loads(r["payload"])["article_id"]
-                    for r in kcat_read(settings, incidents_topic)} & expected_articles()
+                    for r in kcat_read(settings, incidents_topic)} & seed_articles_with_incidents()
             alerts = kcat_read(settings, settings.topic(topics.ALERTS))
     finally:
         stop_worker(process)
-    assert seen == expected_articles(), running.log_text()
+    assert seen == seed_articles_with_incidents(), running.log_text()
     assert with_headers in seen
     assert alerts, running.log_text()
     alert = json.loads(alerts[0]["payload"])

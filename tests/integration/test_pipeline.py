@@ -21,7 +21,13 @@ from streams.client import produce
 from streams.demo import worker_env
 from streams.files import iter_article_records
 from streams.pipeline import detector_config
-from tests.integration.workers import RunningWorker, collect, module_worker, running_worker
+from tests.integration.workers import (
+    RunningWorker,
+    collect,
+    module_worker,
+    running_worker,
+    seed_articles_with_incidents,
+)
 
 SEEDS = Path(__file__).resolve().parents[2] / "seeds"
 
@@ -35,15 +41,6 @@ def worker(kafka_bootstrap: str, tmp_path_factory: pytest.TempPathFactory,
 
 def _send(worker: RunningWorker, topic: str, records: list[tuple[bytes | None, bytes]]) -> None:
     asyncio.run(produce(worker.settings, worker.settings.topic(topic), records))
-
-
-def _expected_article_ids() -> set[str]:
-    ids = set()
-    for line in (SEEDS / "expected.jsonl").read_bytes().splitlines():
-        record = orjson.loads(line)
-        if record["incidents"]:
-            ids.add(record["article"])
-    return ids
 
 
 def _backfill(worker: RunningWorker, path: Path) -> None:
@@ -65,7 +62,7 @@ def test_pipeline_backfill_burst_alerts_and_refeed_gives_no_new_alert(
     articles = list(iter_article_records([SEEDS / "articles.jsonl"]))
     _send(worker, topics.ARTICLES, [(key.encode(), value) for key, value in articles])
 
-    expected = _expected_article_ids()
+    expected = seed_articles_with_incidents()
     incidents = collect(worker.settings, topics.INCIDENTS, timeout=120,
                         until=lambda rs: expected <= set(_incident_articles(rs)))
     seen = set(_incident_articles(incidents))

@@ -31,7 +31,12 @@ from streams import broker, topics
 from streams.client import produce
 from streams.demo import free_port, start_worker, stop_worker, worker_env
 from streams.settings import PROJECT_ROOT, Settings
-from tests.integration.workers import RunningWorker, collect, running_worker
+from tests.integration.workers import (
+    RunningWorker,
+    collect,
+    running_worker,
+    seed_articles_with_incidents,
+)
 
 SEEDS = PROJECT_ROOT / "seeds"
 KNOWN_PASSWORD = "s3cret-Known-To-The-Test-only"
@@ -104,15 +109,6 @@ def _one_line_error(done: subprocess.CompletedProcess[str], *words: str) -> str:
     return lines[0]
 
 
-def _fed_with_incidents() -> set[str]:
-    ids = set()
-    for line in (SEEDS / "expected.jsonl").read_bytes().splitlines():
-        record = orjson.loads(line)
-        if record["incidents"]:
-            ids.add(record["article"])
-    return ids
-
-
 def _articles_of(records: list[object]) -> set[str]:
     return {orjson.loads(r.value)["article_id"] for r in records}  # type: ignore[attr-defined]
 
@@ -126,7 +122,7 @@ def test_secure_worker_fed_through_sasl_ssl_gives_incidents_and_alerts(
     assert done.returncode == 0, done.stderr
     done = _cli(settings, "feed", str(SEEDS / "articles.jsonl"))
     assert done.returncode == 0, done.stderr
-    expected = _fed_with_incidents()
+    expected = seed_articles_with_incidents()
     incidents = collect(settings, topics.INCIDENTS, timeout=120,
                         until=lambda rs: expected <= _articles_of(rs))
     assert expected <= _articles_of(incidents), secure_worker.log_text()

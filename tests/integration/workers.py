@@ -11,10 +11,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from streams import broker, topics
 from streams.client import consume
 from streams.demo import DEMO_GRACE_DAYS, free_port, start_worker, stop_worker, wait_healthy
-from streams.settings import Settings
+from streams.settings import PROJECT_ROOT, Settings
 
 
 @dataclass
@@ -84,3 +86,13 @@ def collect(settings: Settings, topic: str, *, until: Any, timeout: float) -> li
         return records
 
     return asyncio.run(run())
+
+
+def seed_articles_with_incidents() -> set[str]:
+    """The ids of the sample articles (seeds/) that report at least one incident."""
+    ids = set()
+    for line in (PROJECT_ROOT / "seeds" / "expected.jsonl").read_bytes().splitlines():
+        record = orjson.loads(line)
+        if record["incidents"]:
+            ids.add(record["article"])
+    return ids
