@@ -101,13 +101,26 @@ class Matcher:
             yield from self._windowed(text, pos, end, ranges)
             return
         index = _index(text)
-        words = index.lowered if self.ignore_case else index.raw
-        starts: list[tuple[int, str]] = []
-        for head in self.heads & words.keys():
-            starts.extend(zip(words[head], repeat(head)))
-        if _DIGIT in self.heads:
-            starts.extend((s, w) for s, w in index.digits if w not in self.heads)
-        starts.sort()
+        heads = self.heads
+        if self.ignore_case:
+            # The index keeps the tokens that are some matcher's head, in text order: this
+            # matcher's are picked from them in C, so they come out sorted.
+            picked: Iterable[int] = compress(index.head_tokens,
+                                             map(heads.__contains__, index.head_keys))
+            if _DIGIT in heads:
+                keys = index.keys
+                picked = sorted({*picked, *(i for i in index.digit_tokens
+                                            if keys[i] not in heads)})
+            at, keys = index.starts, index.keys
+            starts = [(at[i], keys[i]) for i in picked]
+        else:
+            raw = index.raw
+            starts = []
+            for head in heads & raw.keys():
+                starts.extend(zip(raw[head], repeat(head)))
+            if _DIGIT in heads:
+                starts.extend((s, w) for s, w in index.digits if w not in heads)
+            starts.sort()
         if ranges is not None:
             starts = _in_ranges(starts, ranges)
         by_word = self._by_word
@@ -194,7 +207,6 @@ _FAR = 1 << 62
 _HEADS_LOWER: set[str] = set()
 _HEADS_RAW: set[str] = set()
 _HEADS_RAW_LOWER: set[str] = set()  # the case-sensitive heads, lower-cased: a cheap pre-test
-_HEADS_ANY: set[str] = set()  # both of the above: the one test every token goes through
 _registry = [0]
 
 
@@ -205,23 +217,22 @@ def _register(heads: frozenset[str], ignore_case: bool) -> None:
     else:
         _HEADS_RAW.update(heads)
         _HEADS_RAW_LOWER.update(lowered)
-    _HEADS_ANY.update(lowered)
     _registry[0] += 1
 
 
 class _Words:
     """The word tokens of one text (lower-cased), and where head words and numbers start."""
 
-    __slots__ = ("digits", "keys", "lowered", "raw", "starts")
+    __slots__ = ("digit_tokens", "digits", "head_keys", "head_tokens", "keys", "raw", "starts")
 
     def __init__(self, text: str) -> None:
         # Per-character work (cutting, lower-casing, finding where tokens start) runs in
-        # str.translate and numpy; Python tests each token once against the head set. Tokens
-        # are runs of ASCII letters and digits, so any other character, accented or not,
-        # separates them: mapping it to one space keeps every offset.
-        ascii_text = text if text.isascii() else _NON_ASCII.sub(" ", text)
-        keys = ascii_text.translate(_SEPARATORS_TO_SPACE).split()
-        codes = np.frombuffer(ascii_text.encode("ascii"), dtype=np.uint8)
+        # bytes.translate and numpy, and the tests of tokens against the head sets in C
+        # (``compress``). Tokens are runs of ASCII letters and digits, so any other character,
+        # accented or not, separates them: encoding it as one "?" keeps every offset.
+        data = text.encode("ascii", "replace")
+        keys = data.translate(_SEPARATORS_TO_SPACE).decode("ascii").split()
+        codes = np.frombuffer(data, dtype=np.uint8)
         word = _IS_WORD.take(codes)
         first = np.flatnonzero(word[1:] & ~word[:-1]) + 1
         if len(word) and word[0]:
@@ -231,28 +242,26 @@ class _Words:
         starts.append(len(text))
         self.keys: list[str] = keys
         self.starts: list[int] = starts  # and the text's length after the last token
-        self.lowered: dict[str, list[int]] = {}
-        self.raw: dict[str, list[int]] = {}
+        self.digit_tokens: list[int] = numbers
         self.digits: list[tuple[int, str]] = [(starts[i], keys[i]) for i in numbers]
-        lowered, raw = self.lowered, self.raw
-        heads_any, heads_lower, heads_raw, raw_lower = (
-            _HEADS_ANY, _HEADS_LOWER, _HEADS_RAW, _HEADS_RAW_LOWER)
-        for i in [i for i, key in enumerate(keys) if key in heads_any]:
-            key = keys[i]
-            if key in heads_lower:
-                lowered.setdefault(key, []).append(starts[i])
-            if key in raw_lower:
-                start = starts[i]
-                spelled = text[start : start + len(key)]
-                if spelled in heads_raw:
-                    raw.setdefault(spelled, []).append(start)
+        # The tokens that are the head of an ignore-case matcher, and their words.
+        lower = list(map(_HEADS_LOWER.__contains__, keys))
+        self.head_tokens: list[int] = list(compress(range(len(keys)), lower))
+        self.head_keys: list[str] = list(compress(keys, lower))
+        # The case-sensitive heads, as spelled, with where they start.
+        self.raw: dict[str, list[int]] = {}
+        raw, heads_raw = self.raw, _HEADS_RAW
+        for i in compress(range(len(keys)), map(_HEADS_RAW_LOWER.__contains__, keys)):
+            start = starts[i]
+            spelled = text[start : start + len(keys[i])]
+            if spelled in heads_raw:
+                raw.setdefault(spelled, []).append(start)
 
 
-_NON_ASCII = re.compile(r"[^\x00-\x7f]")
-# Lower-cases letters and turns every other ASCII character into a space, so ``str.split``
-# gives the lower-cased tokens.
-_SEPARATORS_TO_SPACE = str.maketrans(
-    {c: (chr(c).lower() if chr(c).isascii() and chr(c).isalnum() else " ") for c in range(128)})
+# Lower-cases ASCII letters and turns every other byte into a space, so ``split`` gives the
+# lower-cased tokens.
+_SEPARATORS_TO_SPACE = bytes(
+    (ord(chr(c).lower()) if c < 128 and chr(c).isalnum() else 32) for c in range(256))
 _IS_WORD = np.zeros(256, dtype=np.bool_)
 _IS_WORD[[ord(c) for c in string.ascii_letters + string.digits]] = True
 _IS_DIGIT = np.zeros(256, dtype=np.bool_)
