@@ -6,6 +6,8 @@
   countryside (Rif Dimashq);
 - ``near Kirkuk`` / ``20 km north of Baghdad`` / ``outskirts of Mosul`` / ``Sinjar district``:
   the town itself at precision 2;
+- ``the Mora military base`` / ``the Dadaab refugee camp`` / ``the airport in Baidoa`` /
+  ``a base near Mora``: a facility at the town (precision 2 when near it);
 - ``Iraq-Syria border`` / ``Syrian border`` / ``border with Turkey`` / ``Iraq's border with
   Syria``: a border region of the first country named.
 
@@ -56,11 +58,11 @@ def spaced(folded: str, toks: list[Token], j: int) -> bool:
     return 0 <= j < len(toks) - 1 and folded[toks[j][1] : toks[j + 1][0]] in _SPACED
 
 
-def _words_before(folded: str, toks: list[Token], i: int) -> list[str]:
-    """Up to three lower-cased words directly before token i, in text order."""
+def _words_before(folded: str, toks: list[Token], i: int, limit: int = 3) -> list[str]:
+    """Up to ``limit`` lower-cased words directly before token i, in text order."""
     out: list[str] = []
     j = i - 1
-    while j >= 0 and len(out) < 3 and spaced(folded, toks, j):
+    while j >= 0 and len(out) < limit and spaced(folded, toks, j):
         out.append(toks[j][2].lower())
         j -= 1
     out.reverse()
@@ -96,6 +98,8 @@ def refine(g: Gazetteer, folded: str, toks: list[Token], hit: Hit) -> None:
             _become(hit, province)
             _extend_left(toks, hit, n)
             return
+    if hit.kind == "city" and _facility(folded, toks, hit, w):
+        return
     settled = hit.kind in ("city", "facility")
     if nxt in w["countryside"] and hit.kind in ("city", "province"):
         _extend_right(toks, hit)
@@ -117,6 +121,31 @@ def refine(g: Gazetteer, folded: str, toks: list[Token], hit: Hit) -> None:
         _extend_left(toks, hit, n)
         if hit.kind != "city":  # "eastern Mosul" is still Mosul; "eastern Syria" a region
             hit.kind, hit.precision, hit.phrase = "region", 2, True
+
+
+def _facility(folded: str, toks: list[Token], hit: Hit, w: dict[str, frozenset[str]]) -> bool:
+    """``the Mora military base``, ``the Dadaab refugee camp``, ``the airport in Baidoa``,
+    ``a base near Mora``: a facility at the town (nearness: precision 2), as written."""
+    after: list[str] = []
+    j = hit.tj
+    while len(after) < 3 and spaced(folded, toks, j):
+        j += 1
+        after.append(toks[j][2].lower())
+    n = next((n for n in range(len(after), 0, -1)
+              if " ".join(after[:n]) in w["facility_nouns"]), 0)
+    if n:
+        for _ in range(n):
+            _extend_right(toks, hit)
+    else:
+        before = _words_before(folded, toks, hit.ti, limit=4)
+        n = _ends_with(before, w["facility_before"])
+        if not n:
+            return False
+        _extend_left(toks, hit, n)
+        if _ends_with(before, w["near"]):
+            hit.precision = 2
+    hit.kind, hit.phrase = "facility", True
+    return True
 
 
 def _extend_right(toks: list[Token], hit: Hit) -> None:

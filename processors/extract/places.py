@@ -55,7 +55,7 @@ _JOINERS: Final = frozenset({" ", "-", "'", " - ", "' ", " '", "-'"})  # "Tall '
 _CLOSE: Final = re.compile(r"\s+")
 _HAND_WRITTEN: Final = 1e5  # entries scored at least this come from hand-written data
 _LARGE_TOWN: Final = 6.0  # log10 of a million people: a name the world knows
-_RESOLVABLE: Final = frozenset({"city", "province"})
+_RESOLVABLE: Final = frozenset({"city", "province", "facility"})
 _MAX_ALTERNATIVES: Final = 12
 _WHOLE_BODY: Final = 0.6  # above this share of busy paragraphs, one gazetteer pass over the body
 
