@@ -28,7 +28,7 @@ import pycountry
 
 from processors.extract.document import Document, PlaceMatch
 from processors.extract.gazetteer import Entry, Gazetteer, ProvinceInfo, gazetteer
-from processors.extract.place_context import country_evidence, resolve_places
+from processors.extract.place_context import country_evidence, resolve_places, without_datelines
 from processors.extract.place_phrases import Hit, Token, borders, province_lists, refine, spaced
 from processors.text.fold import ARTICLES, STRONG_ARTICLES, fold, inner_key, iter_tokens, name_key
 from processors.text.fold import token_key as _key
@@ -277,6 +277,7 @@ def _to_match(text: str, folded: str, hit: Hit, offset: int) -> PlaceMatch:
         kind=hit.kind,
         alternatives=_alternatives(hit),
         curated=e.score >= _HAND_WRITTEN or (e.kind == "city" and e.score >= _LARGE_TOWN),
+        weak=e.weak,
     )
 
 
@@ -303,8 +304,13 @@ def _written(folded: str, start: int, end: int) -> str:
 def tag_places(doc: Document) -> None:
     """Set ``places`` (of the paragraphs that report something) and the dominant ``country``."""
     # Ambiguous names are read in the article's best-supported country (``place_context``).
-    doc.places = Indexed(resolve_places(_busy_places(doc.body, doc.sentences, doc.busy)))
+    found = _busy_places(doc.body, doc.sentences, doc.busy)
+    resolved = resolve_places(found)
+    doc.places = Indexed(resolved)
     doc.country = _dominant_country(doc)
+    # A dateline votes for the article's country but is no venue where its sentence names one.
+    spans = [(s.start, s.end) for s in doc.sentences]
+    doc.places = Indexed(without_datelines(resolved, doc.folded, spans, found=found))
 
 
 def _busy_places(
