@@ -81,6 +81,7 @@ class Gazetteer:
     country_words: dict[str, str]  # single-token country names and adjectives
     words: dict[str, frozenset[str]]
     countryside: dict[str, str]  # "X countryside" means this province instead of X's own
+    capitals: dict[str, Entry]  # country -> its capital's town entry ("Pakistan's capital")
 
 
 def _need(cond: bool, where: str, what: str) -> None:
@@ -373,4 +374,17 @@ def _build(raw: Mapping[str, Mapping[str, Any]], w: World) -> Gazetteer:
         country_words=country_words,
         words=words,
         countryside=countryside,
+        capitals=_capitals(index, w),
     )
+
+
+def _capitals(index: Mapping[tuple[str, ...], tuple[Entry, ...]], w: World) -> dict[str, Entry]:
+    """Each country's capital (countryinfo's name) as the best town of that name there."""
+    out: dict[str, Entry] = {}
+    for code, country in w.countries.items():
+        if country.capital:
+            towns = [e for e in index.get(name_key(country.capital), ())
+                     if e.kind == "city" and e.country == code]
+            if towns:
+                out[code] = replace(towns[0], name=country.capital)
+    return out

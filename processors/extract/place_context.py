@@ -118,7 +118,9 @@ def without_datelines(places: list[PlaceMatch], folded: str,
         if end is None:
             continue
         head = [p for p in inside if p.start < end]
-        if any(p.kind != "blocked" for p in inside if p.start >= end):
+        # "ISLAMABAD, Pakistan (AP) -- ... in Pakistan": its own country is no other venue.
+        if any(p.kind != "blocked" and not (p.kind == "country" and p.country == inside[0].country)
+               for p in inside if p.start >= end):
             dropped.update(p.start for p in head)
     return [p for p in resolved if p.start not in dropped]
 

@@ -8,6 +8,7 @@
   the town itself at precision 2;
 - ``the Mora military base`` / ``the Dadaab refugee camp`` / ``the airport in Baidoa`` /
   ``a base near Mora``: a facility at the town (precision 2 when near it);
+- ``Pakistan's capital`` / ``the Afghan capital`` / ``capital of Mali``: the capital town;
 - ``Iraq-Syria border`` / ``Syrian border`` / ``border with Turkey`` / ``Iraq's border with
   Syria``: a border region of the first country named.
 
@@ -181,6 +182,32 @@ def province_lists(g: Gazetteer, toks: list[Token], hits: list[Hit]) -> None:
             province = next((c for c in a.candidates if c.kind == "province"), None)
             if province is not None:
                 _become(a, province)
+
+
+def capitals(g: Gazetteer, folded: str, toks: list[Token]) -> list[Hit]:
+    """``Pakistan's capital``, ``the Afghan capital``, ``capital of Mali``: the capital town."""
+    if "capital" not in folded.lower():
+        return []
+    out: list[Hit] = []
+    cw = g.country_words
+    for c, (_, _, raw) in enumerate(toks):
+        if raw.lower() != "capital":
+            continue
+        first = last = c
+        code = None
+        if c > 0 and spaced(folded, toks, c - 1) and toks[c - 1][2][:1].isupper():
+            code, first = cw.get(token_key(toks[c - 1][2])), c - 1  # "the Afghan capital"
+        elif c > 1 and toks[c - 1][2] == "s" and toks[c - 2][2][:1].isupper():
+            code, first = cw.get(token_key(toks[c - 2][2])), c - 2  # "Pakistan's capital"
+        if code is None and c + 2 < len(toks) and toks[c + 1][2] == "of" and spaced(
+                folded, toks, c) and spaced(folded, toks, c + 1) and toks[c + 2][2][:1].isupper():
+            code, first, last = cw.get(token_key(toks[c + 2][2])), c, c + 2  # "capital of Mali"
+        entry = g.capitals.get(code) if code else None
+        if entry is None:
+            continue
+        span = (toks[first][0], toks[last][1])
+        out.append(Hit(first, last, *span, entry, (entry,), "city", 1, entry.admin1, span))
+    return out
 
 
 def borders(g: Gazetteer, folded: str, toks: list[Token]) -> list[Hit]:

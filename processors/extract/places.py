@@ -29,7 +29,15 @@ import pycountry
 from processors.extract.document import Document, PlaceMatch
 from processors.extract.gazetteer import Entry, Gazetteer, ProvinceInfo, gazetteer
 from processors.extract.place_context import country_evidence, resolve_places, without_datelines
-from processors.extract.place_phrases import Hit, Token, borders, province_lists, refine, spaced
+from processors.extract.place_phrases import (
+    Hit,
+    Token,
+    borders,
+    capitals,
+    province_lists,
+    refine,
+    spaced,
+)
 from processors.text.fold import ARTICLES, STRONG_ARTICLES, fold, inner_key, iter_tokens, name_key
 from processors.text.fold import token_key as _key
 from processors.text.indexed import Indexed, holds_any
@@ -122,6 +130,7 @@ def find_places(text: str, *, offset: int = 0) -> list[PlaceMatch]:
         refine(g, folded, toks, hit)
     province_lists(g, toks, hits)
     hits.extend(borders(g, folded, toks))
+    hits.extend(capitals(g, folded, toks))
     return [_to_match(text, folded, h, offset)
             for h in _longest_first(hits) if h.kind != "blocked"]
 

@@ -76,3 +76,22 @@ def test_place_phrases_facility_at_an_unknown_place_gives_no_town(text: str) -> 
 def test_place_phrases_town_without_facility_word_stays_a_town() -> None:
     match = _only("Gunmen attacked a market in Mora on Sunday.")
     assert (match.kind, match.place, match.admin1) == ("city", "Mora", "CM-EN")
+
+
+@pytest.mark.parametrize(
+    ("text", "capital", "admin1"),
+    [
+        ("A car bomb shook a hotel in Kenya's capital on Friday.", "Nairobi", "KE-30"),
+        ("Gunmen stormed a restaurant in the Malian capital.", "Bamako", "ML-BKO"),
+        ("Two blasts hit a market in the capital of Somalia.", "Mogadishu", "SO-BN"),
+        ("Police academy bombed in Colombia capital", "Bogota", "CO-DC"),
+    ],
+)
+def test_place_phrases_a_country_capital_is_its_capital_town(text: str, capital: str,
+                                                             admin1: str) -> None:
+    match = _only(text)
+    assert (match.kind, match.place, match.admin1) == ("city", capital, admin1)
+
+
+def test_place_phrases_capital_without_a_country_names_no_town() -> None:
+    assert find_places("Investors fear a capital gains tax in the capital.") == []
