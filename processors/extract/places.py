@@ -130,9 +130,23 @@ def find_places(text: str, *, offset: int = 0) -> list[PlaceMatch]:
         refine(g, folded, toks, hit)
     province_lists(g, toks, hits)
     hits.extend(borders(g, folded, toks))
-    hits.extend(capitals(g, folded, toks))
-    return [_to_match(text, folded, h, offset)
-            for h in _longest_first(hits) if h.kind != "blocked"]
+    capital = capitals(g, folded, toks)
+    kept = _longest_first(hits + capital)
+    if capital:
+        # "in central Baghdad ..., the deadliest attack in the Iraqi capital": a capital
+        # named beside its own name refers back to it and adds no place.
+        ids = {id(h) for h in capital}
+        named = [h for h in kept if id(h) not in ids]
+        kept = [h for h in kept if id(h) not in ids or not any(
+            (n.entry.country, n.admin1) == (h.entry.country, h.admin1)
+            and _one_sentence(folded, n, h) for n in named)]
+    return [_to_match(text, folded, h, offset) for h in kept if h.kind != "blocked"]
+
+
+def _one_sentence(folded: str, a: Hit, b: Hit) -> bool:
+    """Whether two matches lie in one sentence (no sentence end between them)."""
+    lo, hi = min(a.end, b.end), max(a.start, b.start)
+    return not any(c in _SENTENCE_END for c in folded[lo:hi])
 
 
 def _longest_first(hits: list[Hit]) -> list[Hit]:

@@ -95,3 +95,10 @@ def test_place_phrases_a_country_capital_is_its_capital_town(text: str, capital:
 
 def test_place_phrases_capital_without_a_country_names_no_town() -> None:
     assert find_places("Investors fear a capital gains tax in the capital.") == []
+
+
+def test_place_phrases_capital_beside_its_own_name_adds_no_place() -> None:
+    # Regression: "the Somali capital" after "Mogadishu" refers back; it made a second event.
+    text = ("A bomb tore through a market in Mogadishu on Monday, the worst attack in the "
+            "Somali capital this year.")
+    assert [p.text for p in find_places(text)] == ["Mogadishu"]
