@@ -85,6 +85,7 @@ class PlaceMatch:
     # entries), best first: ``place_context`` picks among them by the article's other places.
     alternatives: tuple[Entry, ...] = ()
     curated: bool = False  # from hand-written data, or a large town: no guess
+    weak: bool = False  # a small town (under 50,000 people): proves little on its own
 
 
 @dataclass(frozen=True, slots=True)
