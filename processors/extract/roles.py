@@ -241,9 +241,7 @@ def resolve_roles(doc: Document) -> None:
     if any(m.resolution is not None and (m.resolution.agent is None
                                          or m.resolution.agent.actor.name is None)
            for m in mentions):
-        votes = attacker_votes(doc)
-        doc.attacker_votes = votes
-        doc.target_votes = target_votes(doc) if votes else Counter()
+        doc.attacker_votes, doc.target_votes = article_votes(doc)
 
 
 def _mention(doc: Document, clause: Clause) -> Mention:
@@ -293,7 +291,8 @@ def _resolve(doc: Document, clause: Clause, places: tuple[PlaceMatch, ...], agen
              casualties: tuple[Casualty, ...]) -> Resolution:
     """The venue, attacker (if of the venue's country), target and refined type of a mention."""
     triggers = clause.triggers
-    place = _venue(places, triggers, doc.folded, clause.end)
+    place = _venue(places, triggers, doc.folded, clause.end, datelines=doc.datelines,
+                   country=doc.country)
     country = place.country if place else doc.country
     if (place is not None and place.kind == "country" and doc.country
             and place.country != doc.country and place.country not in regional_countries()):
@@ -359,11 +358,16 @@ def _attached(folded: str, place: PlaceMatch, trigger: Trigger) -> bool:
 
 
 def _venue(
-    places: tuple[PlaceMatch, ...], triggers: tuple[Trigger, ...], folded: str, hi: int
+    places: tuple[PlaceMatch, ...], triggers: tuple[Trigger, ...], folded: str, hi: int, *,
+    datelines: frozenset[int] = frozenset(), country: str | None = None,
 ) -> PlaceMatch | None:
     """The most specific place of the clause nearest its first trigger; places told after a
     phrase that names another event ("following claims that a shell struck Sderot", "in
-    response to rockets fired at Sderot") are its cause's, not its own, unless none other."""
+    response to rockets fired at Sderot") are its cause's, not its own, unless none other;
+    the dateline (where the report was filed) only when the clause names no other place and
+    it lies in the story's ``country``."""
+    own = tuple(p for p in places if p.start not in datelines)
+    places = own or tuple(p for p in places if p.country == country)
     if not places:
         return None
     first = min(t.start for t in triggers)
@@ -404,36 +408,25 @@ def _total(casualties: tuple[Casualty, ...], kind: str) -> int | None:
     return sum(values) if values else None
 
 
-def target_votes(doc: Document) -> Counter[str]:
-    """How often each target class is what some trigger of the article hits."""
-    votes: Counter[str] = Counter()
-    for sentence in holding(doc.sentences, doc.triggers.starts):
+def article_votes(doc: Document) -> tuple[Counter[str], Counter[str]]:
+    """How often each named actor is the attacker of some trigger (generic ones included),
+    and each target class what some trigger hits, in one pass over the sentences."""
+    attackers: Counter[str] = Counter()
+    targets: Counter[str] = Counter()
+    for sentence in holding(doc.sentences, sorted(doc.actors.starts + doc.triggers.starts)):
         if sentence.boilerplate:
             continue
         s, e = sentence.start, sentence.end
+        actors, cues = within(doc.actors, s, e), within(doc.targets, s, e)
+        casualties = within(doc.casualties, s, e)
         for trigger in within(doc.triggers, s, e):
-            target = target_of(doc.folded, [trigger], within(doc.targets, s, e),
-                               within(doc.actors, s, e), within(doc.casualties, s, e),
+            target = target_of(doc.folded, [trigger], cues, actors, casualties,
                                country=doc.country, exclude=None, lo=s, hi=e)
             if target is not None:
-                votes[target] += 1
-    return votes
-
-
-def attacker_votes(doc: Document) -> Counter[str]:
-    """How often each named actor is the attacker of some trigger (generic ones included)."""
-    votes: Counter[str] = Counter()
-    for sentence in holding(doc.sentences, doc.actors.starts):
-        if sentence.boilerplate:
-            continue
-        s, e = sentence.start, sentence.end
-        actors = within(doc.actors, s, e)
-        if not actors:
-            continue
-        for trigger in within(doc.triggers, s, e):
-            agent = attacker_of(doc.folded, trigger, actors, lo=s, hi=e)
+                targets[target] += 1
+            agent = attacker_of(doc.folded, trigger, actors, lo=s, hi=e) if actors else None
             if agent is not None and agent.actor.name is not None:
-                votes[agent.actor.name] += 1
+                attackers[agent.actor.name] += 1
                 if trigger.weight >= 2 and agent.attribution == "claimed":  # "claimed the bombing"
                     doc.attacker_types.setdefault(agent.actor.name, set()).add(trigger.type)
         for actor in actors:
@@ -442,5 +435,5 @@ def attacker_votes(doc: Document) -> Counter[str]:
                 attribution_before(doc.folded, actor.start, s) in ("blamed", "suspected")
                 or claims_after(doc.folded, actor.end)
             ):
-                votes[actor.name] += 1
-    return votes
+                attackers[actor.name] += 1
+    return attackers, targets if attackers else Counter()

@@ -148,3 +148,29 @@ def test_roles_a_suicide_bombing_elsewhere_does_not_retype_a_car_bomb() -> None:
     body = ("A car bomb exploded at a checkpoint in Kirkuk on Monday, killing four. On Tuesday a "
             "suicide bomber struck a mosque in Mosul, killing two.")
     assert _types(body) == ["remote_explosive_ied", "suicide_bomb"]
+
+
+def _venues(body: str) -> list[tuple[str | None, str | None, str | None]]:
+    article = Article(id="t", published_at=PUBLISHED, title=None, body=body)
+    return [(i.place, i.admin1, i.country) for i in extract_incidents(article)]
+
+
+@pytest.mark.parametrize(("body", "venues"), [
+    # the dateline names where the report was filed; the clause's own place is the venue
+    ("MOSUL, Iraq (Reuters) - Gunmen killed four farmers in Hawija on Monday, police said.",
+     [("Hawija", "IQ-KI", "IQ")]),
+    ("KANO, Nigeria (AP) -- Militants stormed the village of Gwoza in the northeast on Monday, "
+     "killing nine traders, residents said.", [("Gwoza", "NG-BO", "NG")]),
+    ("NAIROBI: A car bomb killed six people at a market in Mogadishu on Monday, police said.",
+     [("Mogadishu", "SO-BN", "SO")]),
+    # a dateline abroad is no venue even when the clause names no other place
+    ("NAIROBI (Reuters) - Al-Shabaab fighters killed seven soldiers on Monday. The militants "
+     "overran a base near Baidoa in Somalia's Bay region.", [(None, None, "SO")]),
+    # a dateline in the story's country, alone in its clause, still places the event
+    ("BASRA, Iraq - A roadside bomb killed three soldiers on Monday, police said.",
+     [("Basra", "IQ-BA", "IQ")]),
+])
+def test_roles_the_dateline_is_a_venue_only_when_nothing_else_is(
+    body: str, venues: list[tuple[str | None, str | None, str | None]],
+) -> None:
+    assert _venues(body) == venues
