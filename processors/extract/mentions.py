@@ -124,9 +124,10 @@ def form_mentions(doc: Document) -> None:
                 # "No one was hurt": a detail of the event told before, never a new one.
                 forced = all(c.value == 0 for c in seg_casualties)
             groups = _by_reference(folded, lo, seg_triggers)
+            dates = [d for d in within(doc.dates, lo, hi) if d.start not in doc.datelines]
             for group, mode in groups:
                 own = _casualties_of(group, groups, seg_casualties)
-                for sub, date in _by_date(group, within(doc.dates, lo, hi)):
+                for sub, date in _by_date(group, dates):
                     clauses.append(_clause(doc, sentence, segment_id, lo, hi, sub, date,
                                            own, mode, forced,
                                            looking_back=holds_any(s, e, back)))
@@ -135,7 +136,8 @@ def form_mentions(doc: Document) -> None:
 
 
 def dateline_places(doc: Document) -> frozenset[int]:
-    """The starts of the places that are a dateline: the place a report was filed from."""
+    """The starts of the places and dates that make a dateline: where and when a report was
+    filed ("KABUL, Afghanistan, May 3 (AP) --"), not where or when its events happened."""
     out: set[int] = set()
     for sentence in holding(doc.sentences, doc.places.starts):
         for place in within(doc.places, sentence.start, min(sentence.end, sentence.start + 60)):
@@ -144,6 +146,7 @@ def dateline_places(doc: Document) -> frozenset[int]:
             tail = _DATELINE_AFTER.match(doc.folded, place.end, sentence.end)
             if tail is not None:  # "ERBIL, Kurdistan Region -": the region is the dateline's
                 out.update(p.start for p in within(doc.places, place.start, tail.end()))
+                out.update(d.start for d in within(doc.dates, sentence.start, tail.end()))
             break
     return frozenset(out)
 
@@ -257,7 +260,8 @@ def _segments(
 
 def _own_place_or_date(doc: Document, lo: int, hi: int) -> bool:
     return any(p.start not in doc.datelines for p in within(doc.places, lo, hi)) or any(
-        d.kind not in ANAPHORIC_KINDS for d in within(doc.dates, lo, hi))
+        d.kind not in ANAPHORIC_KINDS and d.start not in doc.datelines
+        for d in within(doc.dates, lo, hi))
 
 
 def _casualty_triggers(folded: str, casualties: list[Casualty]) -> list[Trigger]:

@@ -36,6 +36,7 @@ from processors.extract.phrases import (
     target_before,
     target_noun_after,
     victim_after,
+    victims_named_before,
 )
 from processors.text.indexed import holding, within
 from processors.text.numbers import Casualty
@@ -58,9 +59,12 @@ _SAID_THEY = re.compile(r"^\s+(?:said|announced|reported|stated|claimed)\s+(?:th
                         r"(?:they|it)\s+"
                         r"(?:had\s+|have\s+|has\s+)?(?:\w+ly\s+)?$", re.IGNORECASE)
 # An infinitive or a relative clause between actor and verb gives the verb another subject:
-# "sent forces to find the launchers that targeted diplomats".
-_OTHER_VERB = re.compile(r"\bto\s+(?!the\b|a\b|an\b)\w+|\s(?:that|which|who)\s+(?:\w+\s+){0,2}$",
+# "sent forces to find the launchers that targeted diplomats"; the actor right before "who"
+# is the relative clause's own subject ("militants who had abducted").
+_OTHER_VERB = re.compile(r"\bto\s+(?!the\b|a\b|an\b)\w+|\w\s+(?:that|which|who)\s+(?:\w+\s+){0,2}$",
                          re.IGNORECASE)
+_RELATIVE_SUBJECT = re.compile(r",?\s+(?:who|that)\s+(?:had\s+|have\s+|has\s+)?(?:\w+ly\s+)?",
+                               re.IGNORECASE)
 _CLAUSE_BREAK = re.compile(r"[,;:]|--|\b(?:where|which|who|that|when|while)\b", re.IGNORECASE)
 _PRONOUN = re.compile(r"\b(?:they|it|he|she)\b", re.IGNORECASE)
 _COREFERENT = re.compile(r"\b(?:the|this|that)\s+(?:group|militia|faction|organi[sz]ation|movement|"
@@ -121,6 +125,8 @@ def _attacker_role(folded: str, trigger: Trigger, actor: ActorMention, lo: int) 
         possessive = actor.text.endswith(("'s", "'")) or gap.startswith("'")
         if _ADJACENT.match(gap) or (possessive and _POSSESSIVE.match(gap.lstrip("'s"))):
             return "stated"  # "an Islamic State attack", "Hamas's October 7 attack"
+    if _RELATIVE_SUBJECT.fullmatch(gap):
+        return "stated"  # "a clampdown on militants who had abducted": the relative's subject
     if target_before(folded, actor.start, lo) or victim_after(folded, actor.end):
         return None
     attribution = attribution_before(folded, actor.start, lo)
@@ -223,6 +229,8 @@ def _placement(
         score += 2
     if target_before(folded, start, lo):
         score += 2
+    if victims_named_before(folded, start, lo):
+        score += 3
     if start >= first_trigger:
         score += 1
     elif score == 0:
@@ -302,10 +310,15 @@ def _resolve(doc: Document, clause: Clause, places: tuple[PlaceMatch, ...], agen
     countries = agent.actor.countries if agent is not None else None
     if countries is not None and country not in countries:
         agent = None  # "soldiers" and "police" are the forces of the story's state only there
-    target = target_of(doc.folded, triggers, within(doc.targets, clause.start, clause.end),
-                       within(doc.actors, clause.start, clause.end), casualties,
-                       country=country, exclude=agent.actor if agent else None,
+    cues = within(doc.targets, clause.start, clause.end)
+    target = target_of(doc.folded, triggers, cues, within(doc.actors, clause.start, clause.end),
+                       casualties, country=country, exclude=agent.actor if agent else None,
                        lo=clause.start, hi=clause.end)
+    if target == "infrastructure" and any(c.value > 0 for c in casualties):
+        # "missiles hit a railway station, killing 30": the people hit, not the building
+        target = target_of(doc.folded, triggers, [c for c in cues if c.target != target],
+                           [], casualties, country=country, exclude=None,
+                           lo=clause.start, hi=clause.end) or "civilians"
     base_type = top.type
     if base_type == "remote_explosive_ied" and any(t.type == "suicide_bomb" for t in triggers):
         base_type = "suicide_bomb"  # "a car bomb driven by a suicide attacker"

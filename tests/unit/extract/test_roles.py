@@ -6,9 +6,11 @@ import datetime as dt
 
 import pytest
 
+from processors.extract.actors import find_actors
 from processors.extract.events import find_triggers
 from processors.extract.phrases import instrument_of
 from processors.extract.pipeline import extract_incidents
+from processors.extract.roles import attacker_of
 from processors.models import Article
 from processors.text.fold import fold
 
@@ -174,3 +176,44 @@ def test_roles_the_dateline_is_a_venue_only_when_nothing_else_is(
     body: str, venues: list[tuple[str | None, str | None, str | None]],
 ) -> None:
     assert _venues(body) == venues
+
+
+def _targets(body: str) -> list[str | None]:
+    article = Article(id="t", published_at=PUBLISHED, title=None, body=body)
+    return [i.target for i in extract_incidents(article)]
+
+
+@pytest.mark.parametrize(("body", "targets"), [
+    # after a passive verb, "by" names the attacker, never the target
+    ("Four people were wounded by a Hamas rocket fired at the town of Sderot on Monday, police "
+     "said.", ["civilians"]),
+    # the one who reveals the news is its source, not its target
+    ("Gunmen kidnapped two engineers near Kirkuk on Monday and took them to an unknown place, "
+     "the police officer revealed.", [None]),
+    # "including three aid workers" says who the people counted were
+    ("Gunmen abducted seven people, including three aid workers, near Gao on Sunday.",
+     ["aid_workers"]),
+    # a strike on a facility that kills people hit the people
+    ("Missiles hit a railway station in Kharkiv on Monday, killing 14 people.", ["civilians"]),
+    ("Rebels blew up a power line near Aleppo on Monday.", ["infrastructure"]),
+])
+def test_roles_target_class_by_voice_source_and_victims(
+    body: str, targets: list[str | None],
+) -> None:
+    assert _targets(body) == targets
+
+
+@pytest.mark.parametrize(("text", "attacker"), [
+    # the actor right before "who" is the subject of the relative clause's verb
+    ("Troops cracked down on militants who had kidnapped a village chief near Dori.",
+     "militants"),
+    ("Soldiers hunted the gunmen who ambushed a convoy near Dori on Monday.", "gunmen"),
+    ("Police said militants who were killed in a raid near Dori had planned it.", None),
+])
+def test_roles_the_subject_of_a_relative_clause_is_its_attacker(
+    text: str, attacker: str | None,
+) -> None:
+    folded = fold(text)
+    trigger = find_triggers(folded)[0]
+    agent = attacker_of(folded, trigger, find_actors(folded), lo=0, hi=len(folded))
+    assert (agent.actor.text if agent else None) == attacker
