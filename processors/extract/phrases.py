@@ -43,6 +43,17 @@ def _fight_back() -> re.Pattern[str]:
 
 
 @cache
+def _precedences() -> dict[str, int]:
+    order: list[str] = load_rules("events").get("type_precedence", [])
+    return {name: len(order) - i for i, name in enumerate(order)}
+
+
+def type_precedence(event_type: str) -> int:
+    """How much an event type prevails over others told by one clause (``type_precedence``)."""
+    return _precedences().get(event_type, 0)
+
+
+@cache
 def period_kinds() -> frozenset[str]:
     """Date kinds that span a period ("in October", "in 2019"): a toll dated so is a tally."""
     return frozenset(load_rules("events")["period_kinds"])

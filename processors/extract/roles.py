@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Sequence
-from functools import cache
 
 from processors.extract.document import (
     ActorMention,
@@ -35,12 +34,12 @@ from processors.extract.phrases import (
     state_sides,
     target_before,
     target_noun_after,
+    type_precedence,
     victim_after,
     victims_named_before,
 )
 from processors.text.indexed import holding, within
 from processors.text.numbers import Casualty
-from processors.text.rules import load_rules
 from processors.text.sentences import regional_countries
 
 # Between an agent and an event noun: "carried out an attack", "took credit for the strikes".
@@ -305,7 +304,7 @@ def _resolve(doc: Document, clause: Clause, places: tuple[PlaceMatch, ...], agen
     if (place is not None and place.kind == "country" and doc.country
             and place.country != doc.country and place.country not in regional_countries()):
         place, country = None, doc.country  # "Washington said" names no venue
-    top = max(triggers, key=lambda t: (t.weight, _precedence(t.type)))
+    top = max(triggers, key=lambda t: (t.weight, type_precedence(t.type)))
     killed = _total(casualties, "killed")
     countries = agent.actor.countries if agent is not None else None
     if countries is not None and country not in countries:
@@ -390,16 +389,6 @@ def _venue(
         own = tuple(p for p in places if p.start < aside.start())
         places = own or places
     return min(places, key=lambda p: (_KIND_RANK.get(p.kind, 5), abs(p.start - first)))
-
-
-@cache
-def _precedences() -> dict[str, int]:
-    order: list[str] = load_rules("events").get("type_precedence", [])
-    return {name: len(order) - i for i, name in enumerate(order)}
-
-
-def _precedence(event_type: str) -> int:
-    return _precedences().get(event_type, 0)
 
 
 def _refine_type(
