@@ -33,6 +33,9 @@ def _incidents(
     ("The two men were sentenced to death for the attack.", True),
     ("Gunmen killed 21 people at a checkpoint near Kirkuk on Monday.", False),
     ("The police chief said the attackers had fled.", False),
+    # charges tell of a past crime, not of a new event
+    ("The gang leader is wanted on several charges, including murder and kidnapping.", True),
+    ("Two men were charged with the bombing of a bus in Kano.", True),
 ])
 def test_mentions_looks_back(text: str, expected: bool) -> None:
     folded = fold(text)
