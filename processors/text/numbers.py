@@ -26,13 +26,15 @@ _BEFORE = 120
 _PLAIN = re.compile(r"\d[\d,]*")
 
 # Words allowed between a count and its casualty verb: nouns and modifiers, never a clause.
-_FILLER = (r"(?:(?!(?:and|but|while|after|before|when|who|which|that|in|on|at|by|from|said)\b)"
-           r"[A-Za-z.'’-]+\s+){0,8}?"
+_FILLER = (r"(?:(?:(?!(?:and|but|while|after|before|when|who|which|that|in|on|at|by|from|said)\b)"
+           # "11 personnel of the CRPF (Central Reserve Police Force) died": an aside in brackets
+           # "peacekeepers from Chad have been killed": where the victims came from
+           r"[A-Za-z.'’-]+|\([^()]{1,40}\)|from\s+[A-Za-z'’-]+)\s+){0,8}?"
            # "four guards on Sunday were killed": a day between the victims and the verb
            r"(?:(?:late |early )?on\s+(?:monday|tuesday|wednesday|thursday|friday|saturday|"
            r"sunday)\s+)?")
 _AUX = (r"(?:(?:were|was|have been|had been|has been|are|is|got|being|been|reportedly|also|all|"
-        r"later)\s+){0,3}")
+        r"later|have|has|had)\s+){0,3}")
 
 
 @dataclass(frozen=True, slots=True)

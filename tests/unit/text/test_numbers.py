@@ -112,3 +112,17 @@ def test_numbers_long_subjects_and_a_day_before_the_verb(
     text: str, expected: list[tuple[str, int]]
 ) -> None:
     assert _casualties(text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # a perfect tense, an aside in brackets, where the victims came from
+    ("Nine officers of the BSF (Border Security Force) have died after the ambush",
+     [("killed", 9)]),
+    ("Three guards had died before help came", [("killed", 3)]),
+    ("At least 8 peacekeepers from Niger have been killed and 12 others wounded",
+     [("killed", 8), ("injured", 12)]),
+])
+def test_numbers_perfect_tense_asides_and_origins_before_the_verb(
+    text: str, expected: list[tuple[str, int]]
+) -> None:
+    assert _casualties(text) == expected
