@@ -318,6 +318,10 @@ def _resolve(doc: Document, clause: Clause, places: tuple[PlaceMatch, ...], agen
         target = target_of(doc.folded, triggers, [c for c in cues if c.target != target],
                            [], casualties, country=country, exclude=None,
                            lo=clause.start, hi=clause.end) or "civilians"
+    if agent is not None and target in ("security_forces", "government") and (
+            agent.actor.state == country or (agent.actor.side in state_sides()
+                                             and country in (agent.actor.countries or ()))):
+        agent = None  # a state's forces do not attack their own: they are the ones hit
     base_type = top.type
     if base_type == "remote_explosive_ied" and any(t.type == "suicide_bomb" for t in triggers):
         base_type = "suicide_bomb"  # "a car bomb driven by a suicide attacker"

@@ -217,3 +217,18 @@ def test_roles_the_subject_of_a_relative_clause_is_its_attacker(
     trigger = find_triggers(folded)[0]
     agent = attacker_of(folded, trigger, find_actors(folded), lo=0, hi=len(folded))
     assert (agent.actor.text if agent else None) == attacker
+
+
+@pytest.mark.parametrize(("body", "expected"), [
+    # the forces that fight back at their own post are the ones attacked, not the attackers
+    ("Soldiers at an army checkpoint near Arish exchanged fire with the attackers on Saturday, "
+     "killing four of them.", [(None, "security_forces")]),
+    # a state's forces striking militants stay the attackers
+    ("Egyptian warplanes struck militant hideouts near Arish on Saturday, killing nine "
+     "militants.", [("Egypt", "militants")]),
+])
+def test_roles_a_state_never_attacks_its_own_forces(
+    body: str, expected: list[tuple[str | None, str | None]],
+) -> None:
+    article = Article(id="t", published_at=PUBLISHED, title=None, body=body)
+    assert [(i.perpetrator, i.target) for i in extract_incidents(article)] == expected
