@@ -34,8 +34,9 @@ _FILLER = (r"(?:(?:(?!(?:and|but|while|after|before|when|who|which|that|in|on|at
            r"(?:(?:late |early )?on\s+(?:monday|tuesday|wednesday|thursday|friday|saturday|"
            r"sunday)\s+)?")
 _PART_OF = re.compile(r"\s+of\s+(?:the|its|their|those|these)\s+"
-                      r"(?:\d[\d,]*|two|three|four|five|six|seven|eight|nine|ten|dozens|wounded|injured|dead|killed|victims|"
-                      r"casualties|hostages|abducted|kidnapped)\b", re.IGNORECASE)
+                      r"(?:\d[\d,]*|two|three|four|five|six|seven|eight|nine|ten|dozens|"
+                      r"wounded|injured|dead|killed|victims|casualties|hostages|abducted|"
+                      r"kidnapped)\b", re.IGNORECASE)
 _AUX = (r"(?:(?:were|was|have been|had been|has been|are|is|got|being|been|reportedly|also|all|"
         r"later|have|has|had)\s+){0,3}")
 
