@@ -27,7 +27,7 @@ _PLAIN = re.compile(r"\d[\d,]*")
 
 # Words allowed between a count and its casualty verb: nouns and modifiers, never a clause.
 _FILLER = (r"(?:(?:(?!(?:and|but|while|after|before|when|who|which|that|in|on|at|by|from|said)\b)"
-           # "11 personnel of the CRPF (Central Reserve Police Force) died": an aside in brackets
+           # "7 members of the GNR (National Guard) died": an aside in brackets
            # "peacekeepers from Chad have been killed": where the victims came from
            r"[A-Za-z.'’-]+|\([^()]{1,40}\)|from\s+[A-Za-z'’-]+)\s+){0,8}?"
            # "four guards on Sunday were killed": a day between the victims and the verb
