@@ -50,6 +50,10 @@ class DetectorConfig(BaseModel):
     dispersion_poisson_prior: float = Field(default=0.15, ge=0.0, le=1.0)
     dispersion_prior_scale: float = Field(default=3.0, gt=0.0)
     dispersion_uncertainty: float = Field(default=1.0, ge=0.0)
+    # The dispersion prior pooled over regions (processors/detect/pooling.py).
+    dispersion_pooling: bool = True
+    pooling_strength: float = Field(default=20.0, gt=0.0)
+    pooling_every_weeks: int = Field(default=4, ge=1, le=52)
     # Early verdicts on open weeks (processors/detect/early.py).
     early_alerts: bool = True
     alpha_early: float = Field(default=0.04, ge=0.0, lt=0.5)
