@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from processors.models import Severity
 
-DETECTOR_NAME = "nbscan-4"
+DETECTOR_NAME = "nbscan-5"
 SEVERITIES: tuple[Severity, ...] = ("low", "medium", "high", "critical")
 
 

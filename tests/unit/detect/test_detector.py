@@ -177,7 +177,7 @@ def test_detector_config_needs_a_guard_as_wide_as_the_scan() -> None:
 def test_detector_version_changes_with_the_config() -> None:
     assert CONFIG.version == DetectorConfig().version
     assert CONFIG.version != DetectorConfig(alpha_week=0.001).version
-    assert CONFIG.version.startswith("nbscan-4/")
+    assert CONFIG.version.startswith("nbscan-5/")
 
 
 @settings(max_examples=60, deadline=None)
