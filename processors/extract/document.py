@@ -85,6 +85,7 @@ class PlaceMatch:
     # entries), best first: ``place_context`` picks among them by the article's other places.
     alternatives: tuple[Entry, ...] = ()
     curated: bool = False  # from hand-written data, or a large town: no guess
+    weak: bool = False  # a small town (under 50,000 people): proves little on its own
 
 
 @dataclass(frozen=True, slots=True)
@@ -271,6 +272,7 @@ class Document:
     # form_mentions, resolve_roles
     clauses: list[Clause] = field(default_factory=list)
     looks_back: bool = False  # some sentence tells of a trial, an anniversary, "years ago"
+    datelines: frozenset[int] = frozenset()  # starts of a dateline's places and dates
     mentions: list[Mention] = field(default_factory=list)
     attacker_votes: Counter[str] | None = None  # None: every mention names its attacker
     attacker_types: dict[str, set[str]] = field(default_factory=dict)  # what each one did

@@ -42,6 +42,12 @@ _ALSO = re.compile(r"\balso\s+(?:[\w-]+\s+)?$", re.IGNORECASE)  # "the group als
 _ALSO_REACH = 20
 _FAR = 10**6  # farther than any date in the sentence
 
+# A dateline: where the story was filed, not where it happened ("KABUL, Afghanistan (AP) --",
+# "Lagos, May 3 -", "SRINAGAR:"), at a sentence's start after at most a date stamp.
+_DATELINE_BEFORE = re.compile(r"\W*(?:(?:date|posted|updated|published)\W+)?(?:[\d/.-]{6,10}\s+)?",
+                              re.IGNORECASE)
+_DATELINE_AFTER = re.compile(r"(?:,\s*[\w .'-]{2,30}?){0,3}\s*(?:\([^()]{1,40}\))?\s*[-:]+\s")
+
 _SPEECH = re.compile(r"\b(?:said|says|told|announced|stated|added|reported|confirmed|noted|"
                      r"explained)\b[^.;]{0,80}$", re.IGNORECASE)
 
@@ -96,6 +102,7 @@ def form_mentions(doc: Document) -> None:
     # A trial or an anniversary shows in the headline, the lede or the sentences that report
     back = [m.start() for m in background_matcher().finditer(folded, ranges=_lead_and_busy(doc))]
     doc.looks_back = bool(back)
+    doc.datelines = dateline_places(doc)
     for sentence in holding(doc.sentences, anchors):
         if sentence.boilerplate or sentence.question:
             continue
@@ -117,14 +124,31 @@ def form_mentions(doc: Document) -> None:
                 # "No one was hurt": a detail of the event told before, never a new one.
                 forced = all(c.value == 0 for c in seg_casualties)
             groups = _by_reference(folded, lo, seg_triggers)
+            dates = [d for d in within(doc.dates, lo, hi) if d.start not in doc.datelines]
             for group, mode in groups:
                 own = _casualties_of(group, groups, seg_casualties)
-                for sub, date in _by_date(group, within(doc.dates, lo, hi)):
+                for sub, date in _by_date(group, dates):
                     clauses.append(_clause(doc, sentence, segment_id, lo, hi, sub, date,
                                            own, mode, forced,
                                            looking_back=holds_any(s, e, back)))
             segment_id += 1
     doc.clauses = clauses
+
+
+def dateline_places(doc: Document) -> frozenset[int]:
+    """The starts of the places and dates that make a dateline: where and when a report was
+    filed ("KABUL, Afghanistan, May 3 (AP) --"), not where or when its events happened."""
+    out: set[int] = set()
+    for sentence in holding(doc.sentences, doc.places.starts):
+        for place in within(doc.places, sentence.start, min(sentence.end, sentence.start + 60)):
+            if not _DATELINE_BEFORE.fullmatch(doc.folded, sentence.start, place.start):
+                continue
+            tail = _DATELINE_AFTER.match(doc.folded, place.end, sentence.end)
+            if tail is not None:  # "ERBIL, Kurdistan Region -": the region is the dateline's
+                out.update(p.start for p in within(doc.places, place.start, tail.end()))
+                out.update(d.start for d in within(doc.dates, sentence.start, tail.end()))
+            break
+    return frozenset(out)
 
 
 def _clause(
@@ -235,8 +259,9 @@ def _segments(
 
 
 def _own_place_or_date(doc: Document, lo: int, hi: int) -> bool:
-    return bool(within(doc.places, lo, hi)) or any(
-        d.kind not in ANAPHORIC_KINDS for d in within(doc.dates, lo, hi))
+    return any(p.start not in doc.datelines for p in within(doc.places, lo, hi)) or any(
+        d.kind not in ANAPHORIC_KINDS and d.start not in doc.datelines
+        for d in within(doc.dates, lo, hi))
 
 
 def _casualty_triggers(folded: str, casualties: list[Casualty]) -> list[Trigger]:

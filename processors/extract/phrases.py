@@ -43,6 +43,17 @@ def _fight_back() -> re.Pattern[str]:
 
 
 @cache
+def _precedences() -> dict[str, int]:
+    order: list[str] = load_rules("events").get("type_precedence", [])
+    return {name: len(order) - i for i, name in enumerate(order)}
+
+
+def type_precedence(event_type: str) -> int:
+    """How much an event type prevails over others told by one clause (``type_precedence``)."""
+    return _precedences().get(event_type, 0)
+
+
+@cache
 def period_kinds() -> frozenset[str]:
     """Date kinds that span a period ("in October", "in 2019"): a toll dated so is a tally."""
     return frozenset(load_rules("events")["period_kinds"])
@@ -93,12 +104,15 @@ class _Phrases:
     not_agentive: re.Pattern[str]
     speech_after: re.Pattern[str]
     target_nouns: re.Pattern[str]
+    victims_named: re.Pattern[str]
 
 
-def _tail(words: list[str], gap: int) -> re.Pattern[str]:
-    """A cue then at most ``gap`` words, up to the end: never across "when", "and", "after"..."""
+def _tail(words: list[str], gap: int, *, stops: str = "") -> re.Pattern[str]:
+    """A cue then at most ``gap`` words, up to the end: never across "when", "and", "after"...
+    nor across the extra ``stops``."""
     alts = "|".join(sorted(words, key=len, reverse=True))
-    word = r"(?!(?:when|and|after|as|while|before|because|since|but|who|which|that)\b)[\w'.-]+"
+    word = (r"(?!(?:when|and|after|as|while|before|because|since|but|who|which|that"
+            rf"{stops})\b)[\w'.-]+")
     return re.compile(rf"(?<![\w-])(?:{alts})\s+(?:{word}\s+){{0,{gap}}}$", re.IGNORECASE)
 
 
@@ -118,9 +132,11 @@ def _phrases() -> _Phrases:
             re.IGNORECASE),
         blame_before=_tail(data["blame_before"], 3),
         suspect_before=_tail(data["suspect_before"], 2),
-        target_before=_tail(data["target_before"], 3),
+        # "wounded by a Houthi missile": after a passive verb, "by" names the agent
+        target_before=_tail(data["target_before"], 3, stops="|by"),
         victim_after=_head(data["victim_after"], 2),
         speech_after=_head(data["speech_after"], 1),
+        victims_named=_tail(data["victims_named_after"], 2),
         target_nouns=re.compile(rf"\s+(?:{'|'.join(data['target_nouns_after'])})\b", re.IGNORECASE),
         not_agentive=re.compile(
             rf"(?<![\w-])(?:{'|'.join(data['not_agentive_before_by'])})\s+by\s+(?:the\s+)?$",
@@ -176,6 +192,13 @@ def claims_after(folded: str, end: int) -> bool:
 def target_before(folded: str, start: int, lo: int = 0) -> bool:
     """Whether the words just before a span introduce what was attacked ("on", "against")."""
     return _phrases().target_before.search(folded, max(lo, start - 40), start) is not None
+
+
+@lru_cache(maxsize=_PER_TEXT)
+def victims_named_before(folded: str, start: int, lo: int = 0) -> bool:
+    """Whether a span says who the victims counted just before were ("six people, including
+    four aid workers"): the more telling class of the two."""
+    return _phrases().victims_named.search(folded, max(lo, start - 30), start) is not None
 
 
 @lru_cache(maxsize=_PER_TEXT)

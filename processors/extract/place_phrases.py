@@ -6,6 +6,9 @@
   countryside (Rif Dimashq);
 - ``near Kirkuk`` / ``20 km north of Baghdad`` / ``outskirts of Mosul`` / ``Sinjar district``:
   the town itself at precision 2;
+- ``the Mora military base`` / ``the Dadaab refugee camp`` / ``the airport in Baidoa`` /
+  ``a base near Mora``: a facility at the town (precision 2 when near it);
+- ``Pakistan's capital`` / ``the Afghan capital`` / ``capital of Mali``: the capital town;
 - ``Iraq-Syria border`` / ``Syrian border`` / ``border with Turkey`` / ``Iraq's border with
   Syria``: a border region of the first country named.
 
@@ -56,11 +59,11 @@ def spaced(folded: str, toks: list[Token], j: int) -> bool:
     return 0 <= j < len(toks) - 1 and folded[toks[j][1] : toks[j + 1][0]] in _SPACED
 
 
-def _words_before(folded: str, toks: list[Token], i: int) -> list[str]:
-    """Up to three lower-cased words directly before token i, in text order."""
+def _words_before(folded: str, toks: list[Token], i: int, limit: int = 3) -> list[str]:
+    """Up to ``limit`` lower-cased words directly before token i, in text order."""
     out: list[str] = []
     j = i - 1
-    while j >= 0 and len(out) < 3 and spaced(folded, toks, j):
+    while j >= 0 and len(out) < limit and spaced(folded, toks, j):
         out.append(toks[j][2].lower())
         j -= 1
     out.reverse()
@@ -96,6 +99,8 @@ def refine(g: Gazetteer, folded: str, toks: list[Token], hit: Hit) -> None:
             _become(hit, province)
             _extend_left(toks, hit, n)
             return
+    if hit.kind == "city" and _facility(folded, toks, hit, w):
+        return
     settled = hit.kind in ("city", "facility")
     if nxt in w["countryside"] and hit.kind in ("city", "province"):
         _extend_right(toks, hit)
@@ -117,6 +122,31 @@ def refine(g: Gazetteer, folded: str, toks: list[Token], hit: Hit) -> None:
         _extend_left(toks, hit, n)
         if hit.kind != "city":  # "eastern Mosul" is still Mosul; "eastern Syria" a region
             hit.kind, hit.precision, hit.phrase = "region", 2, True
+
+
+def _facility(folded: str, toks: list[Token], hit: Hit, w: dict[str, frozenset[str]]) -> bool:
+    """``the Mora military base``, ``the Dadaab refugee camp``, ``the airport in Baidoa``,
+    ``a base near Mora``: a facility at the town (nearness: precision 2), as written."""
+    after: list[str] = []
+    j = hit.tj
+    while len(after) < 3 and spaced(folded, toks, j):
+        j += 1
+        after.append(toks[j][2].lower())
+    n = next((n for n in range(len(after), 0, -1)
+              if " ".join(after[:n]) in w["facility_nouns"]), 0)
+    if n:
+        for _ in range(n):
+            _extend_right(toks, hit)
+    else:
+        before = _words_before(folded, toks, hit.ti, limit=4)
+        n = _ends_with(before, w["facility_before"])
+        if not n:
+            return False
+        _extend_left(toks, hit, n)
+        if _ends_with(before, w["near"]):
+            hit.precision = 2
+    hit.kind, hit.phrase = "facility", True
+    return True
 
 
 def _extend_right(toks: list[Token], hit: Hit) -> None:
@@ -152,6 +182,32 @@ def province_lists(g: Gazetteer, toks: list[Token], hits: list[Hit]) -> None:
             province = next((c for c in a.candidates if c.kind == "province"), None)
             if province is not None:
                 _become(a, province)
+
+
+def capitals(g: Gazetteer, folded: str, toks: list[Token]) -> list[Hit]:
+    """``Pakistan's capital``, ``the Afghan capital``, ``capital of Mali``: the capital town."""
+    if "capital" not in folded.lower():
+        return []
+    out: list[Hit] = []
+    cw = g.country_words
+    for c, (_, _, raw) in enumerate(toks):
+        if raw.lower() != "capital":
+            continue
+        first = last = c
+        code = None
+        if c > 0 and spaced(folded, toks, c - 1) and toks[c - 1][2][:1].isupper():
+            code, first = cw.get(token_key(toks[c - 1][2])), c - 1  # "the Afghan capital"
+        elif c > 1 and toks[c - 1][2] == "s" and toks[c - 2][2][:1].isupper():
+            code, first = cw.get(token_key(toks[c - 2][2])), c - 2  # "Pakistan's capital"
+        if code is None and c + 2 < len(toks) and toks[c + 1][2] == "of" and spaced(
+                folded, toks, c) and spaced(folded, toks, c + 1) and toks[c + 2][2][:1].isupper():
+            code, first, last = cw.get(token_key(toks[c + 2][2])), c, c + 2  # "capital of Mali"
+        entry = g.capitals.get(code) if code else None
+        if entry is None:
+            continue
+        span = (toks[first][0], toks[last][1])
+        out.append(Hit(first, last, *span, entry, (entry,), "city", 1, entry.admin1, span))
+    return out
 
 
 def borders(g: Gazetteer, folded: str, toks: list[Token]) -> list[Hit]:

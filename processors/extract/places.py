@@ -28,8 +28,16 @@ import pycountry
 
 from processors.extract.document import Document, PlaceMatch
 from processors.extract.gazetteer import Entry, Gazetteer, ProvinceInfo, gazetteer
-from processors.extract.place_context import country_evidence, resolve_places
-from processors.extract.place_phrases import Hit, Token, borders, province_lists, refine, spaced
+from processors.extract.place_context import country_evidence, resolve_places, without_datelines
+from processors.extract.place_phrases import (
+    Hit,
+    Token,
+    borders,
+    capitals,
+    province_lists,
+    refine,
+    spaced,
+)
 from processors.text.fold import ARTICLES, STRONG_ARTICLES, fold, inner_key, iter_tokens, name_key
 from processors.text.fold import token_key as _key
 from processors.text.indexed import Indexed, holds_any
@@ -55,7 +63,7 @@ _JOINERS: Final = frozenset({" ", "-", "'", " - ", "' ", " '", "-'"})  # "Tall '
 _CLOSE: Final = re.compile(r"\s+")
 _HAND_WRITTEN: Final = 1e5  # entries scored at least this come from hand-written data
 _LARGE_TOWN: Final = 6.0  # log10 of a million people: a name the world knows
-_RESOLVABLE: Final = frozenset({"city", "province"})
+_RESOLVABLE: Final = frozenset({"city", "province", "facility"})
 _MAX_ALTERNATIVES: Final = 12
 _WHOLE_BODY: Final = 0.6  # above this share of busy paragraphs, one gazetteer pass over the body
 
@@ -122,8 +130,23 @@ def find_places(text: str, *, offset: int = 0) -> list[PlaceMatch]:
         refine(g, folded, toks, hit)
     province_lists(g, toks, hits)
     hits.extend(borders(g, folded, toks))
-    return [_to_match(text, folded, h, offset)
-            for h in _longest_first(hits) if h.kind != "blocked"]
+    capital = capitals(g, folded, toks)
+    kept = _longest_first(hits + capital)
+    if capital:
+        # "in central Baghdad ..., the deadliest attack in the Iraqi capital": a capital
+        # named beside its own name refers back to it and adds no place.
+        ids = {id(h) for h in capital}
+        named = [h for h in kept if id(h) not in ids]
+        kept = [h for h in kept if id(h) not in ids or not any(
+            (n.entry.country, n.admin1) == (h.entry.country, h.admin1)
+            and _one_sentence(folded, n, h) for n in named)]
+    return [_to_match(text, folded, h, offset) for h in kept if h.kind != "blocked"]
+
+
+def _one_sentence(folded: str, a: Hit, b: Hit) -> bool:
+    """Whether two matches lie in one sentence (no sentence end between them)."""
+    lo, hi = min(a.end, b.end), max(a.start, b.start)
+    return not any(c in _SENTENCE_END for c in folded[lo:hi])
 
 
 def _longest_first(hits: list[Hit]) -> list[Hit]:
@@ -277,6 +300,7 @@ def _to_match(text: str, folded: str, hit: Hit, offset: int) -> PlaceMatch:
         kind=hit.kind,
         alternatives=_alternatives(hit),
         curated=e.score >= _HAND_WRITTEN or (e.kind == "city" and e.score >= _LARGE_TOWN),
+        weak=e.weak,
     )
 
 
@@ -303,8 +327,13 @@ def _written(folded: str, start: int, end: int) -> str:
 def tag_places(doc: Document) -> None:
     """Set ``places`` (of the paragraphs that report something) and the dominant ``country``."""
     # Ambiguous names are read in the article's best-supported country (``place_context``).
-    doc.places = Indexed(resolve_places(_busy_places(doc.body, doc.sentences, doc.busy)))
+    found = _busy_places(doc.body, doc.sentences, doc.busy)
+    resolved = resolve_places(found)
+    doc.places = Indexed(resolved)
     doc.country = _dominant_country(doc)
+    # A dateline votes for the article's country but is no venue where its sentence names one.
+    spans = [(s.start, s.end) for s in doc.sentences]
+    doc.places = Indexed(without_datelines(resolved, doc.folded, spans, found=found))
 
 
 def _busy_places(

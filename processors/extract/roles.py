@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Sequence
-from functools import cache
 
 from processors.extract.document import (
     ActorMention,
@@ -35,11 +34,12 @@ from processors.extract.phrases import (
     state_sides,
     target_before,
     target_noun_after,
+    type_precedence,
     victim_after,
+    victims_named_before,
 )
 from processors.text.indexed import holding, within
 from processors.text.numbers import Casualty
-from processors.text.rules import load_rules
 from processors.text.sentences import regional_countries
 
 # Between an agent and an event noun: "carried out an attack", "took credit for the strikes".
@@ -58,9 +58,12 @@ _SAID_THEY = re.compile(r"^\s+(?:said|announced|reported|stated|claimed)\s+(?:th
                         r"(?:they|it)\s+"
                         r"(?:had\s+|have\s+|has\s+)?(?:\w+ly\s+)?$", re.IGNORECASE)
 # An infinitive or a relative clause between actor and verb gives the verb another subject:
-# "sent forces to find the launchers that targeted diplomats".
-_OTHER_VERB = re.compile(r"\bto\s+(?!the\b|a\b|an\b)\w+|\s(?:that|which|who)\s+(?:\w+\s+){0,2}$",
+# "sent forces to find the launchers that targeted diplomats"; the actor right before "who"
+# is the relative clause's own subject ("militants who had abducted").
+_OTHER_VERB = re.compile(r"\bto\s+(?!the\b|a\b|an\b)\w+|\w\s+(?:that|which|who)\s+(?:\w+\s+){0,2}$",
                          re.IGNORECASE)
+_RELATIVE_SUBJECT = re.compile(r",?\s+(?:who|that)\s+(?:had\s+|have\s+|has\s+)?(?:\w+ly\s+)?",
+                               re.IGNORECASE)
 _CLAUSE_BREAK = re.compile(r"[,;:]|--|\b(?:where|which|who|that|when|while)\b", re.IGNORECASE)
 _PRONOUN = re.compile(r"\b(?:they|it|he|she)\b", re.IGNORECASE)
 _COREFERENT = re.compile(r"\b(?:the|this|that)\s+(?:group|militia|faction|organi[sz]ation|movement|"
@@ -121,6 +124,8 @@ def _attacker_role(folded: str, trigger: Trigger, actor: ActorMention, lo: int) 
         possessive = actor.text.endswith(("'s", "'")) or gap.startswith("'")
         if _ADJACENT.match(gap) or (possessive and _POSSESSIVE.match(gap.lstrip("'s"))):
             return "stated"  # "an Islamic State attack", "Hamas's October 7 attack"
+    if _RELATIVE_SUBJECT.fullmatch(gap):
+        return "stated"  # "a clampdown on militants who had abducted": the relative's subject
     if target_before(folded, actor.start, lo) or victim_after(folded, actor.end):
         return None
     attribution = attribution_before(folded, actor.start, lo)
@@ -223,6 +228,8 @@ def _placement(
         score += 2
     if target_before(folded, start, lo):
         score += 2
+    if victims_named_before(folded, start, lo):
+        score += 3
     if start >= first_trigger:
         score += 1
     elif score == 0:
@@ -241,9 +248,7 @@ def resolve_roles(doc: Document) -> None:
     if any(m.resolution is not None and (m.resolution.agent is None
                                          or m.resolution.agent.actor.name is None)
            for m in mentions):
-        votes = attacker_votes(doc)
-        doc.attacker_votes = votes
-        doc.target_votes = target_votes(doc) if votes else Counter()
+        doc.attacker_votes, doc.target_votes = article_votes(doc)
 
 
 def _mention(doc: Document, clause: Clause) -> Mention:
@@ -293,20 +298,30 @@ def _resolve(doc: Document, clause: Clause, places: tuple[PlaceMatch, ...], agen
              casualties: tuple[Casualty, ...]) -> Resolution:
     """The venue, attacker (if of the venue's country), target and refined type of a mention."""
     triggers = clause.triggers
-    place = _venue(places, triggers, doc.folded, clause.end)
+    place = _venue(places, triggers, doc.folded, clause.end, datelines=doc.datelines,
+                   country=doc.country)
     country = place.country if place else doc.country
     if (place is not None and place.kind == "country" and doc.country
             and place.country != doc.country and place.country not in regional_countries()):
         place, country = None, doc.country  # "Washington said" names no venue
-    top = max(triggers, key=lambda t: (t.weight, _precedence(t.type)))
+    top = max(triggers, key=lambda t: (t.weight, type_precedence(t.type)))
     killed = _total(casualties, "killed")
     countries = agent.actor.countries if agent is not None else None
     if countries is not None and country not in countries:
         agent = None  # "soldiers" and "police" are the forces of the story's state only there
-    target = target_of(doc.folded, triggers, within(doc.targets, clause.start, clause.end),
-                       within(doc.actors, clause.start, clause.end), casualties,
-                       country=country, exclude=agent.actor if agent else None,
+    cues = within(doc.targets, clause.start, clause.end)
+    target = target_of(doc.folded, triggers, cues, within(doc.actors, clause.start, clause.end),
+                       casualties, country=country, exclude=agent.actor if agent else None,
                        lo=clause.start, hi=clause.end)
+    if target == "infrastructure" and any(c.value > 0 for c in casualties):
+        # "missiles hit a railway station, killing 30": the people hit, not the building
+        target = target_of(doc.folded, triggers, [c for c in cues if c.target != target],
+                           [], casualties, country=country, exclude=None,
+                           lo=clause.start, hi=clause.end) or "civilians"
+    if agent is not None and target in ("security_forces", "government") and (
+            agent.actor.state == country or (agent.actor.side in state_sides()
+                                             and country in (agent.actor.countries or ()))):
+        agent = None  # a state's forces do not attack their own: they are the ones hit
     base_type = top.type
     if base_type == "remote_explosive_ied" and any(t.type == "suicide_bomb" for t in triggers):
         base_type = "suicide_bomb"  # "a car bomb driven by a suicide attacker"
@@ -359,11 +374,16 @@ def _attached(folded: str, place: PlaceMatch, trigger: Trigger) -> bool:
 
 
 def _venue(
-    places: tuple[PlaceMatch, ...], triggers: tuple[Trigger, ...], folded: str, hi: int
+    places: tuple[PlaceMatch, ...], triggers: tuple[Trigger, ...], folded: str, hi: int, *,
+    datelines: frozenset[int] = frozenset(), country: str | None = None,
 ) -> PlaceMatch | None:
     """The most specific place of the clause nearest its first trigger; places told after a
     phrase that names another event ("following claims that a shell struck Sderot", "in
-    response to rockets fired at Sderot") are its cause's, not its own, unless none other."""
+    response to rockets fired at Sderot") are its cause's, not its own, unless none other;
+    the dateline (where the report was filed) only when the clause names no other place and
+    it lies in the story's ``country``."""
+    own = tuple(p for p in places if p.start not in datelines)
+    places = own or tuple(p for p in places if p.country == country)
     if not places:
         return None
     first = min(t.start for t in triggers)
@@ -373,16 +393,6 @@ def _venue(
         own = tuple(p for p in places if p.start < aside.start())
         places = own or places
     return min(places, key=lambda p: (_KIND_RANK.get(p.kind, 5), abs(p.start - first)))
-
-
-@cache
-def _precedences() -> dict[str, int]:
-    order: list[str] = load_rules("events").get("type_precedence", [])
-    return {name: len(order) - i for i, name in enumerate(order)}
-
-
-def _precedence(event_type: str) -> int:
-    return _precedences().get(event_type, 0)
 
 
 def _refine_type(
@@ -404,36 +414,25 @@ def _total(casualties: tuple[Casualty, ...], kind: str) -> int | None:
     return sum(values) if values else None
 
 
-def target_votes(doc: Document) -> Counter[str]:
-    """How often each target class is what some trigger of the article hits."""
-    votes: Counter[str] = Counter()
-    for sentence in holding(doc.sentences, doc.triggers.starts):
+def article_votes(doc: Document) -> tuple[Counter[str], Counter[str]]:
+    """How often each named actor is the attacker of some trigger (generic ones included),
+    and each target class what some trigger hits, in one pass over the sentences."""
+    attackers: Counter[str] = Counter()
+    targets: Counter[str] = Counter()
+    for sentence in holding(doc.sentences, sorted(doc.actors.starts + doc.triggers.starts)):
         if sentence.boilerplate:
             continue
         s, e = sentence.start, sentence.end
+        actors, cues = within(doc.actors, s, e), within(doc.targets, s, e)
+        casualties = within(doc.casualties, s, e)
         for trigger in within(doc.triggers, s, e):
-            target = target_of(doc.folded, [trigger], within(doc.targets, s, e),
-                               within(doc.actors, s, e), within(doc.casualties, s, e),
+            target = target_of(doc.folded, [trigger], cues, actors, casualties,
                                country=doc.country, exclude=None, lo=s, hi=e)
             if target is not None:
-                votes[target] += 1
-    return votes
-
-
-def attacker_votes(doc: Document) -> Counter[str]:
-    """How often each named actor is the attacker of some trigger (generic ones included)."""
-    votes: Counter[str] = Counter()
-    for sentence in holding(doc.sentences, doc.actors.starts):
-        if sentence.boilerplate:
-            continue
-        s, e = sentence.start, sentence.end
-        actors = within(doc.actors, s, e)
-        if not actors:
-            continue
-        for trigger in within(doc.triggers, s, e):
-            agent = attacker_of(doc.folded, trigger, actors, lo=s, hi=e)
+                targets[target] += 1
+            agent = attacker_of(doc.folded, trigger, actors, lo=s, hi=e) if actors else None
             if agent is not None and agent.actor.name is not None:
-                votes[agent.actor.name] += 1
+                attackers[agent.actor.name] += 1
                 if trigger.weight >= 2 and agent.attribution == "claimed":  # "claimed the bombing"
                     doc.attacker_types.setdefault(agent.actor.name, set()).add(trigger.type)
         for actor in actors:
@@ -442,5 +441,5 @@ def attacker_votes(doc: Document) -> Counter[str]:
                 attribution_before(doc.folded, actor.start, s) in ("blamed", "suspected")
                 or claims_after(doc.folded, actor.end)
             ):
-                votes[actor.name] += 1
-    return votes
+                attackers[actor.name] += 1
+    return attackers, targets if attackers else Counter()

@@ -26,13 +26,19 @@ _BEFORE = 120
 _PLAIN = re.compile(r"\d[\d,]*")
 
 # Words allowed between a count and its casualty verb: nouns and modifiers, never a clause.
-_FILLER = (r"(?:(?!(?:and|but|while|after|before|when|who|which|that|in|on|at|by|from|said)\b)"
-           r"[A-Za-z.'’-]+\s+){0,8}?"
+_FILLER = (r"(?:(?:(?!(?:and|but|while|after|before|when|who|which|that|in|on|at|by|from|said)\b)"
+           # "7 members of the GNR (National Guard) died": an aside in brackets
+           # "peacekeepers from Chad have been killed": where the victims came from
+           r"[A-Za-z.'’-]+|\([^()]{1,40}\)|from\s+[A-Za-z'’-]+)\s+){0,8}?"
            # "four guards on Sunday were killed": a day between the victims and the verb
            r"(?:(?:late |early )?on\s+(?:monday|tuesday|wednesday|thursday|friday|saturday|"
            r"sunday)\s+)?")
+_PART_OF = re.compile(r"\s+of\s+(?:the|its|their|those|these)\s+"
+                      r"(?:\d[\d,]*|two|three|four|five|six|seven|eight|nine|ten|dozens|"
+                      r"wounded|injured|dead|killed|victims|casualties|hostages|abducted|"
+                      r"kidnapped)\b", re.IGNORECASE)
 _AUX = (r"(?:(?:were|was|have been|had been|has been|are|is|got|being|been|reportedly|also|all|"
-        r"later)\s+){0,3}")
+        r"later|have|has|had)\s+){0,3}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,8 +193,11 @@ def find_casualties(text: str, start: int = 0, end: int | None = None) -> list[C
                 # "two police officers and three agents were killed": one verb, both groups
                 value += (parse_count(lead.group("c")) or 1) if lead.group("c") else 1
                 lo = lead.start()
+        # "one of the four killed", "one of its wounded fighters": a part of a toll told before
+        part_of = _PART_OF.match(text, match.end(number_group)) is not None
         found.append(Casualty(lo, match.end(), kind, value,
-                              subset.search(before) is not None, _is_vague(count_span)))
+                              subset.search(before) is not None or part_of,
+                              _is_vague(count_span)))
     return found
 
 

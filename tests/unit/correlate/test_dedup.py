@@ -365,3 +365,28 @@ def test_dedup_an_umbrella_and_its_faction_are_not_rivals(pair: tuple[str, str])
     index = EventIndex()
     first = index.assign(_incident("a", perpetrator=pair[0]))
     assert index.assign(_incident("b", perpetrator=pair[1])).event_id == first.event_id
+
+
+@pytest.mark.parametrize("dated_first", [True, False])
+def test_dedup_an_undated_report_with_the_same_toll_and_place_joins_the_dated_one(
+    dated_first: bool,
+) -> None:
+    index = EventIndex()
+    dated = _incident("a", killed=4)
+    undated = _incident("b", event_date=None, date_precision="unknown", killed=4)
+    first, second = (dated, undated) if dated_first else (undated, dated)
+    assert index.assign(first).event_id == index.assign(second).event_id
+
+
+@pytest.mark.parametrize("change", [
+    {"killed": 5},  # another toll
+    {"killed": None},  # no toll to agree on
+    {"place": None, "geo_precision": 3},  # no named place
+])
+def test_dedup_an_undated_report_stays_apart_without_toll_and_place(
+    change: dict[str, Any],
+) -> None:
+    index = EventIndex()
+    first = index.assign(_incident("a", killed=4))
+    undated = {"event_date": None, "date_precision": "unknown", "killed": 4, **change}
+    assert index.assign(_incident("b", **undated)).event_id != first.event_id

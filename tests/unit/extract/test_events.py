@@ -186,3 +186,18 @@ def test_events_counted_strikes_on_a_day_stand(text: str, standing: bool) -> Non
 def test_events_names_a_day(text: str, expected: bool) -> None:
     folded = fold(text)
     assert names_a_day(folded, 0, len(folded)) is expected
+
+
+@pytest.mark.parametrize("text", [
+    # a habit, not an event: "frequent" reaches across the weapons it lists
+    "Rebels have launched frequent drone and mortar attacks on Kharkiv.",
+    "The militia has mounted constant raids on villages near Beni.",
+])
+def test_events_frequent_attacks_are_no_incident(text: str) -> None:
+    assert extract_incidents(_article(text)) == []
+
+
+def test_events_a_dated_attack_beside_a_habit_stands() -> None:
+    body = ("Rebels have launched frequent attacks on the town. On Monday a drone killed two "
+            "farmers in Kharkiv.")
+    assert [i.killed for i in extract_incidents(_article(body))] == [2]

@@ -170,3 +170,49 @@ def test_gazetteer_holds_the_whole_world(name: str, country: str, admin1: str | 
 def test_gazetteer_stop_list_entries_are_unique(group: str) -> None:
     names = _data("places_rules")[group]
     assert len(names) == len(set(names))
+
+
+# -- airports and air bases (airportsdata, through the world file) ---------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "country", "admin1"),
+    [
+        ("Gunmen fired at a plane on the runway of Maiduguri International Airport.", "NG",
+         "NG-BO"),
+        ("Flights were cancelled after shells hit Kano airport.", "NG", "NG-KN"),
+        ("A mortar round landed on Aden Adde International Airport.", "SO", "SO-BN"),
+        ("Rockets struck Bagram airbase overnight.", "AF", "AF-PAR"),
+        ("Drones were shot down over Kabul's airport.", "AF", "AF-KAB"),
+        ("A car bomb exploded at the gate of Jinnah International Airport.", "PK", "PK-SD"),
+        ("Passengers were evacuated from Yangon International Airport.", "MM", "MM-06"),
+    ],
+)
+def test_gazetteer_airports_from_package_resolve_to_their_unit(text: str, country: str,
+                                                               admin1: str) -> None:
+    facilities = [p for p in find_places(text) if p.kind == "facility"]
+    assert len(facilities) == 1, facilities
+    assert (facilities[0].country, facilities[0].admin1, facilities[0].geo_precision) == (
+        country, admin1, 1)
+
+
+def test_gazetteer_airport_name_never_takes_a_town_key() -> None:
+    # Every generated airport name holds a facility word, so "Maiduguri" stays the town.
+    match = [p for p in find_places("Gunmen attacked Maiduguri on Monday.") if p.kind != "country"]
+    assert [(m.kind, m.place) for m in match] == [("city", "Maiduguri")]
+
+
+def test_gazetteer_hand_written_facility_outranks_the_package() -> None:
+    # The hand-checked Ain al-Asad entry names the base as analysts know it.
+    match = next(p for p in find_places("Rockets hit Al Asad air base.") if p.kind == "facility")
+    assert match.place == "Ain al-Asad air base"
+
+
+def test_gazetteer_airports_carry_iso_units_of_their_country() -> None:
+    valid = {s.code for s in pycountry.subdivisions}
+    facilities = world().facilities
+    assert len(facilities) > 5000
+    bad = [(f["name"], f["a1"]) for f in facilities
+           if f["a1"] is not None and (f["a1"] not in valid or not f["a1"].startswith(f["cc"]))]
+    assert not bad
+    assert sum(1 for f in facilities if f["a1"]) / len(facilities) > 0.85

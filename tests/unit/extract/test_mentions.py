@@ -33,6 +33,9 @@ def _incidents(
     ("The two men were sentenced to death for the attack.", True),
     ("Gunmen killed 21 people at a checkpoint near Kirkuk on Monday.", False),
     ("The police chief said the attackers had fled.", False),
+    # charges tell of a past crime, not of a new event
+    ("The gang leader is wanted on several charges, including murder and kidnapping.", True),
+    ("Two men were charged with the bombing of a bus in Kano.", True),
 ])
 def test_mentions_looks_back(text: str, expected: bool) -> None:
     folded = fold(text)
@@ -121,3 +124,17 @@ def test_mentions_attacks_told_apart_are_events_of_their_own(
     body: str, expected: list[tuple[str | None, int | None, int | None]]
 ) -> None:
     assert _events(body) == expected
+
+
+@pytest.mark.parametrize(("body", "expected"), [
+    # the dateline is not a place of the left clause's own: one ambush, one toll
+    ("HERAT: Taliban fighters killed six soldiers and wounded four others in an ambush in "
+     "Shindand, officials said on Monday.", [("Shindand", 6, 4)]),
+    ("SAMARRA, Iraq (AP) -- Gunmen shot dead two policemen and wounded three others in an attack "
+     "on a checkpoint in Tikrit on Monday.", [("Tikrit", 2, 3)]),
+])
+def test_mentions_a_dateline_does_not_cut_a_sentence(
+    body: str, expected: list[tuple[str | None, int | None, int | None]],
+) -> None:
+    article = Article(id="t", published_at=PUBLISHED, title=None, body=body)
+    assert [(i.place, i.killed, i.injured) for i in extract_incidents(article)] == expected

@@ -523,3 +523,26 @@ def test_places_offset_shifts_spans_but_not_text() -> None:
     assert [(m.start + lo, m.end + lo, m.text) for m in plain] == [
         (m.start, m.end, m.text) for m in shifted]
     assert all(body[m.start : m.end] == m.text for m in shifted)
+
+
+@pytest.mark.parametrize(
+    ("body", "admin1", "place"),
+    [
+        # Filed from Garowe (Nugaal), the bomb went off in Galkayo (Mudug).
+        ("GAROWE, Somalia (AP) -- A roadside bomb killed three soldiers in Galkayo on Friday, "
+         "officials said.", "SO-MU", "Galkayo"),
+        # A name that is a small village abroad, in a Somali story, is no venue.
+        ("GAROWE, Somalia (AP) -- A roadside bomb killed three soldiers near Tawila on Friday, "
+         "officials said.", None, None),
+    ],
+)
+def test_places_dateline_and_stray_names_are_no_venue(body: str, admin1: str | None,
+                                                      place: str | None) -> None:
+    import datetime as dt
+
+    from processors.extract.pipeline import extract_incidents
+    from processors.models import Article
+
+    article = Article(id="dl", published_at=dt.date(2022, 3, 5), body=body)
+    [incident] = extract_incidents(article)
+    assert (incident.country, incident.admin1, incident.place) == ("SO", admin1, place)

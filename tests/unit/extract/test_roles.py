@@ -6,9 +6,11 @@ import datetime as dt
 
 import pytest
 
+from processors.extract.actors import find_actors
 from processors.extract.events import find_triggers
 from processors.extract.phrases import instrument_of
 from processors.extract.pipeline import extract_incidents
+from processors.extract.roles import attacker_of
 from processors.models import Article
 from processors.text.fold import fold
 
@@ -148,3 +150,85 @@ def test_roles_a_suicide_bombing_elsewhere_does_not_retype_a_car_bomb() -> None:
     body = ("A car bomb exploded at a checkpoint in Kirkuk on Monday, killing four. On Tuesday a "
             "suicide bomber struck a mosque in Mosul, killing two.")
     assert _types(body) == ["remote_explosive_ied", "suicide_bomb"]
+
+
+def _venues(body: str) -> list[tuple[str | None, str | None, str | None]]:
+    article = Article(id="t", published_at=PUBLISHED, title=None, body=body)
+    return [(i.place, i.admin1, i.country) for i in extract_incidents(article)]
+
+
+@pytest.mark.parametrize(("body", "venues"), [
+    # the dateline names where the report was filed; the clause's own place is the venue
+    ("MOSUL, Iraq (Reuters) - Gunmen killed four farmers in Hawija on Monday, police said.",
+     [("Hawija", "IQ-KI", "IQ")]),
+    ("KANO, Nigeria (AP) -- Militants stormed the village of Gwoza in the northeast on Monday, "
+     "killing nine traders, residents said.", [("Gwoza", "NG-BO", "NG")]),
+    ("NAIROBI: A car bomb killed six people at a market in Mogadishu on Monday, police said.",
+     [("Mogadishu", "SO-BN", "SO")]),
+    # a dateline abroad is no venue even when the clause names no other place
+    ("NAIROBI (Reuters) - Al-Shabaab fighters killed seven soldiers on Monday. The militants "
+     "overran a base near Baidoa in Somalia's Bay region.", [(None, None, "SO")]),
+    # a dateline in the story's country, alone in its clause, still places the event
+    ("BASRA, Iraq - A roadside bomb killed three soldiers on Monday, police said.",
+     [("Basra", "IQ-BA", "IQ")]),
+])
+def test_roles_the_dateline_is_a_venue_only_when_nothing_else_is(
+    body: str, venues: list[tuple[str | None, str | None, str | None]],
+) -> None:
+    assert _venues(body) == venues
+
+
+def _targets(body: str) -> list[str | None]:
+    article = Article(id="t", published_at=PUBLISHED, title=None, body=body)
+    return [i.target for i in extract_incidents(article)]
+
+
+@pytest.mark.parametrize(("body", "targets"), [
+    # after a passive verb, "by" names the attacker, never the target
+    ("Four people were wounded by a Hamas rocket fired at the town of Sderot on Monday, police "
+     "said.", ["civilians"]),
+    # the one who reveals the news is its source, not its target
+    ("Gunmen kidnapped two engineers near Kirkuk on Monday and took them to an unknown place, "
+     "the police officer revealed.", [None]),
+    # "including three aid workers" says who the people counted were
+    ("Gunmen abducted seven people, including three aid workers, near Gao on Sunday.",
+     ["aid_workers"]),
+    # a strike on a facility that kills people hit the people
+    ("Missiles hit a railway station in Kharkiv on Monday, killing 14 people.", ["civilians"]),
+    ("Rebels blew up a power line near Aleppo on Monday.", ["infrastructure"]),
+])
+def test_roles_target_class_by_voice_source_and_victims(
+    body: str, targets: list[str | None],
+) -> None:
+    assert _targets(body) == targets
+
+
+@pytest.mark.parametrize(("text", "attacker"), [
+    # the actor right before "who" is the subject of the relative clause's verb
+    ("Troops cracked down on militants who had kidnapped a village chief near Dori.",
+     "militants"),
+    ("Soldiers hunted the gunmen who ambushed a convoy near Dori on Monday.", "gunmen"),
+    ("Police said militants who were killed in a raid near Dori had planned it.", None),
+])
+def test_roles_the_subject_of_a_relative_clause_is_its_attacker(
+    text: str, attacker: str | None,
+) -> None:
+    folded = fold(text)
+    trigger = find_triggers(folded)[0]
+    agent = attacker_of(folded, trigger, find_actors(folded), lo=0, hi=len(folded))
+    assert (agent.actor.text if agent else None) == attacker
+
+
+@pytest.mark.parametrize(("body", "expected"), [
+    # the forces that fight back at their own post are the ones attacked, not the attackers
+    ("Soldiers at an army checkpoint near Arish exchanged fire with the attackers on Saturday, "
+     "killing four of them.", [(None, "security_forces")]),
+    # a state's forces striking militants stay the attackers
+    ("Egyptian warplanes struck militant hideouts near Arish on Saturday, killing nine "
+     "militants.", [("Egypt", "militants")]),
+])
+def test_roles_a_state_never_attacks_its_own_forces(
+    body: str, expected: list[tuple[str | None, str | None]],
+) -> None:
+    article = Article(id="t", published_at=PUBLISHED, title=None, body=body)
+    assert [(i.perpetrator, i.target) for i in extract_incidents(article)] == expected

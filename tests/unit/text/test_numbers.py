@@ -112,3 +112,30 @@ def test_numbers_long_subjects_and_a_day_before_the_verb(
     text: str, expected: list[tuple[str, int]]
 ) -> None:
     assert _casualties(text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # a perfect tense, an aside in brackets, where the victims came from
+    ("Nine officers of the BSF (Border Security Force) have died after the ambush",
+     [("killed", 9)]),
+    ("Three guards had died before help came", [("killed", 3)]),
+    ("At least 8 peacekeepers from Niger have been killed and 12 others wounded",
+     [("killed", 8), ("injured", 12)]),
+])
+def test_numbers_perfect_tense_asides_and_origins_before_the_verb(
+    text: str, expected: list[tuple[str, int]]
+) -> None:
+    assert _casualties(text) == expected
+
+
+@pytest.mark.parametrize(("text", "subset"), [
+    # one of a toll told before names a victim, it is no toll of its own
+    ("officials said one of the five killed was a local commander", True),
+    ("one of the wounded guards died in hospital", True),
+    # "of the" before the victims' noun is the toll itself
+    ("two of the guards were killed", False),
+    ("the gunmen opened fire, killing four of the passengers", False),
+])
+def test_numbers_one_of_a_toll_told_before_is_a_subset(text: str, subset: bool) -> None:
+    found = find_casualties(text)
+    assert found and found[0].subset is subset
