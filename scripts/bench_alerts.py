@@ -49,7 +49,6 @@ import datetime as dt
 import json
 import sys
 import time
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -59,15 +58,15 @@ if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
     sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from alert_calibration import calibration
+from alert_scores import Events, as_events, figures, masks, print_table, quiet_weeks
 from bench_rules import Published, ears_c1, oracle_alarms, oracle_pvalues, surge_rule
-from simulate import DISPERSIONS, MEANS, START, Series, incidents_for, simulate
+from simulate import DISPERSIONS, START, Series, incidents_for, simulate
 
-from processors.detect.detector import DetectorConfig, Verdict, assess
-from processors.detect.engine import AlertEngine
-from processors.detect.offline import stream_watermark
+from processors.detect.detector import DetectorConfig, Verdict
+from processors.detect.offline import run_in_order
 from processors.models import Alert, Incident
 
-Events = list[list[tuple[int, int, bool]]]  # per series: (week, as_of day, withdrawn)
 # Reporting delay (days after the event): probability, lowest, highest.
 DELAYS: tuple[tuple[float, int, int], ...] = ((0.55, 0, 0), (0.25, 1, 1), (0.12, 2, 6),
                                               (0.08, 7, 42))  # fmt: skip
@@ -134,15 +133,9 @@ def run_sitrep(series: list[Series], reports: list[Incident], *,
             w = (week - START).days // 7
             final[index[region]].append((w, 7 * w + closing, False))
 
-    engine = AlertEngine(config, observer=observe)
-    alerts: list[Alert] = []
-    for incident in reports:
-        engine.add(incident)
-        mark = stream_watermark(engine.watermark, incident)
-        if mark is not None:
-            alerts.extend(engine.advance(mark))
     weeks = max(len(s.counts) for s in series)
-    alerts.extend(engine.advance(START + dt.timedelta(days=7 * weeks + closing + 7)))
+    alerts = run_in_order(reports, config=config, observer=observe,
+                          end=START + dt.timedelta(days=7 * weeks + closing + 7))
     early: Events = [[] for _ in series]
     current: dict[str, list[int]] = {}  # region -> positions in early[...] of its open record
     raised = withdrawn = 0
@@ -164,195 +157,6 @@ def run_sitrep(series: list[Series], reports: list[Incident], *,
                              False))  # fmt: skip
     events = [e + f for e, f in zip(early, final, strict=True)]
     return SitrepRun(events, final, alerts, raised, withdrawn, len(reports))
-
-
-def as_events(alarms: list[list[tuple[int, int]]]) -> Events:
-    """Rule alarms as events that are never withdrawn."""
-    return [[(w, d, False) for w, d in a] for a in alarms]
-
-
-@dataclass(frozen=True, slots=True)
-class Figures:
-    """Alert-quality figures of one detector over one group of escalation sizes."""
-
-    fpr: float
-    pod: float
-    ppv: float
-    median_delay_days: float | None
-    p90_delay_days: float | None
-    within_7_days: float
-    pod_14_days: float
-    escalations: int
-
-    def as_json(self) -> dict[str, float | None]:
-        """The figures of the JSON line."""
-        return {"median_delay_days": self.median_delay_days,
-                "p90_delay_days": self.p90_delay_days, "pod": round(self.pod, 4),
-                "fpr": round(self.fpr, 5), "ppv": round(self.ppv, 4)}  # fmt: skip
-
-
-def _masks(s: Series, sizes: Callable[[int], bool]) -> tuple[np.ndarray, np.ndarray]:
-    n = len(s.counts)
-    inside = np.zeros(n, dtype=bool)
-    chosen = np.zeros(n, dtype=bool)
-    for e in s.escalations:
-        inside[e.start:e.start + e.length] = True
-        if sizes(e.k):
-            chosen[e.start:e.start + e.length] = True
-    return inside, chosen
-
-
-def quiet_weeks(series: Sequence[Series], *, burn: int) -> list[np.ndarray]:
-    """Per series, its scored weeks outside every escalation."""
-    return [~_masks(s, lambda k: True)[0] & (np.arange(len(s.counts)) >= burn) for s in series]
-
-
-def figures(series: Sequence[Series], events: Events, *, burn: int,
-            sizes: Callable[[int], bool]) -> Figures:  # fmt: skip
-    """Score dated alarms against the injected escalations whose size passes ``sizes``."""
-    false = quiet = hits = 0
-    detected: list[bool] = []
-    delays: list[int] = []
-    for s, ev in zip(series, events, strict=True):
-        inside, chosen = _masks(s, sizes)
-        flagged = {w for w, _, _ in ev}
-        standing = {w for w, _, gone in ev if not gone}
-        for w in range(burn, len(s.counts)):
-            if not inside[w]:
-                quiet += 1
-                false += w in flagged
-            elif chosen[w]:
-                hits += w in standing
-                false += w in flagged and w not in standing
-        for e in s.escalations:
-            if e.start < burn or not sizes(e.k):
-                continue
-            days = [d for w, d, gone in ev if not gone and e.start <= w < e.start + e.length]
-            detected.append(bool(days))
-            if days:
-                delays.append(min(days) - 7 * e.start)
-    return Figures(
-        fpr=false / max(quiet, 1),
-        pod=float(np.mean(detected)) if detected else 0.0,
-        ppv=hits / max(hits + false, 1),
-        median_delay_days=float(np.median(delays)) if delays else None,
-        p90_delay_days=float(np.percentile(delays, 90)) if delays else None,
-        within_7_days=float(np.mean([d <= 7 for d in delays])) if delays else 0.0,
-        pod_14_days=sum(d <= 14 for d in delays) / max(len(detected), 1),
-        escalations=len(detected),
-    )
-
-
-GROUPS: tuple[tuple[str, Callable[[int], bool]], ...] = (
-    ("k=2", lambda k: k == 2), ("k=3", lambda k: k == 3), ("k=5", lambda k: k == 5),
-    ("k=10", lambda k: k == 10), ("k>=3", lambda k: k >= 3),
-)  # fmt: skip
-
-
-def _pct(x: float) -> str:
-    return f"{100 * x:6.2f}%"
-
-
-def _days(x: float | None) -> str:
-    return "-" if x is None else f"{x:g}"
-
-
-def print_table(results: dict[str, Events], series: list[Series], *,
-                burn: int) -> dict[str, Figures]:  # fmt: skip
-    """Print the per-k table and the k >= 3 breakdown by baseline mean; return k >= 3."""
-    head = (f"{'detector':<14}{'group':<7}{'esc':>5}{'FPR':>9}{'POD':>9}{'PPV':>9}"
-            f"{'median d':>10}{'p90 d':>8}{'<=7 d':>9}{'POD 14d':>9}")  # fmt: skip
-    print(head)
-    print("-" * len(head))
-    top: dict[str, Figures] = {}
-    for name, events in results.items():
-        for label, sizes in GROUPS:
-            f = figures(series, events, burn=burn, sizes=sizes)
-            print(f"{name:<14}{label:<7}{f.escalations:>5}{_pct(f.fpr):>9}{_pct(f.pod):>9}"
-                  f"{_pct(f.ppv):>9}{_days(f.median_delay_days):>10}"
-                  f"{_days(f.p90_delay_days):>8}{_pct(f.within_7_days):>9}"
-                  f"{_pct(f.pod_14_days):>9}")  # fmt: skip
-            if label == "k>=3":
-                top[name] = f
-        print()
-    means = sorted({s.mean for s in series})
-    print("k>=3 by baseline mean (events/week): FPR / POD / median delay days")
-    print(f"{'detector':<14}" + "".join(f"{m:>22g}" for m in means))
-    for name, events in results.items():
-        cells = []
-        for m in means:
-            pick = [i for i, s in enumerate(series) if s.mean == m]
-            f = figures([series[i] for i in pick], [events[i] for i in pick], burn=burn,
-                        sizes=lambda k: k >= 3)  # fmt: skip
-            cells.append(f"{_pct(f.fpr)}/{_pct(f.pod)}/{_days(f.median_delay_days)}")
-        print(f"{name:<14}" + "".join(f"{c:>22}" for c in cells))
-    print()
-    return top
-
-HISTORY_BINS: tuple[tuple[int, int], ...] = ((8, 26), (26, 52), (52, 104), (104, 10**6))
-
-
-def noise_alarms(counts: Sequence[int], config: DetectorConfig) -> np.ndarray:
-    """Alarm weeks of ``assess`` run week by week over ``counts`` as the engine runs it."""
-    span = config.baseline_weeks + config.guard_weeks + config.scan_weeks
-    alarm = np.zeros(len(counts), dtype=bool)
-    last: int | None = None
-    for t in range(len(counts)):
-        if counts[t] <= 0:
-            continue
-        verdict = assess(counts[max(0, t - span):t + 1], end_week=2800 + t, config=config,
-                         last_alarm_age=None if last is None else t - last)  # fmt: skip
-        if verdict.alarm:
-            alarm[t] = True
-            last = t
-    return alarm
-
-
-def _calibration_cell(job: tuple[float, float, int, int, int, float, float, str]
-                      ) -> list[tuple[int, int]]:  # fmt: skip
-    mean, phi, n_series, weeks, seed, amplitude, trend, overrides = job
-    config = DetectorConfig(**json.loads(overrides))
-    series = simulate(n_series=n_series, weeks=weeks, burn=0, seed=seed, escalate=False,
-                      dispersions=(phi,), amplitude=amplitude, trend=trend, means=(mean,))
-    cells = [[0, 0] for _ in HISTORY_BINS]
-    for s in series:
-        alarm = noise_alarms(s.counts.tolist(), config)
-        for b, (lo, hi) in enumerate(HISTORY_BINS):
-            cells[b][0] += int(alarm[lo:hi].sum())
-            cells[b][1] += max(0, min(hi, weeks) - lo)
-    return [(a, n) for a, n in cells]
-
-
-def calibration(*, n_series: int, weeks: int, seed: int, dispersions: Sequence[float],
-                amplitude: float, trend: float, overrides: dict[str, object],
-                jobs: int) -> None:  # fmt: skip
-    """Print sitrep's FPR on escalation-free noise per mean × dispersion and history length."""
-    from multiprocessing import Pool
-
-    grid = [(m, phi) for phi in dispersions for m in MEANS]
-    work = [(m, phi, n_series, weeks, seed + 1000 * i, amplitude, trend, json.dumps(overrides))
-            for i, (m, phi) in enumerate(grid)]  # fmt: skip
-    with Pool(jobs) as pool:
-        out = pool.map(_calibration_cell, work)
-    result = dict(zip(grid, out, strict=True))
-    print(f"calibration: FPR per region-week on noise, {n_series} series x {weeks} weeks per "
-          f"cell, seed {seed}, amplitude {amplitude}, trend {trend}, overrides {overrides}")
-    for b, (lo, hi) in enumerate([*HISTORY_BINS, (26, 10**6)]):
-        label = f"history {lo}-{hi - 1 if hi < 10**6 else ''} weeks"
-        print(f"\n{label:<26}" + "".join(f"{m:>8g}" for m in MEANS) + f"{'all':>8}")
-        for phi in dispersions:
-            cells = []
-            total = [0, 0]
-            for m in MEANS:
-                bins = result[(m, phi)]
-                picked = [bins[b]] if b < len(HISTORY_BINS) else bins[1:]
-                a, n = sum(x[0] for x in picked), sum(x[1] for x in picked)
-                total[0] += a
-                total[1] += n
-                cells.append(f"{100 * a / max(n, 1):7.2f}%")
-            print(f"{'phi ' + format(phi, 'g'):<26}" + "".join(cells)
-                  + f"{100 * total[0] / max(total[1], 1):7.2f}%")
-    print()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -398,10 +202,10 @@ def main(argv: list[str] | None = None) -> int:
     pvalues = oracle_pvalues(pubs, [s.baseline for s in series],
                              [s.dispersion for s in series])  # fmt: skip
     alpha, oracle = oracle_alarms(pvalues, quiet_weeks=quiet_weeks(series, burn=args.burn),
-                                  inside=[_masks(s, lambda k: True)[0] for s in series],
+                                  inside=[masks(s, lambda k: True)[0] for s in series],
                                   target_fpr=target)  # fmt: skip
     results["oracle"] = as_events(oracle)
-    quiet, inside = quiet_weeks(series, burn=args.burn), [_masks(s, lambda k: True)[0]
+    quiet, inside = quiet_weeks(series, burn=args.burn), [masks(s, lambda k: True)[0]
                                                           for s in series]  # fmt: skip
     alpha_bar, oracle_bar = oracle_alarms(pvalues, quiet_weeks=quiet, inside=inside,
                                           target_fpr=0.005)  # fmt: skip

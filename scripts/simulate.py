@@ -43,6 +43,15 @@ DISPERSIONS: tuple[float, ...] = (1.0, 1.5, 2.0, 3.0)
 SIZES: tuple[int, ...] = (2, 3, 5, 10)
 PERPETRATORS: tuple[str, ...] = ("Islamic State", "Kata'ib Hezbollah", "PKK", "Turkey")
 START = dt.date(2021, 1, 4)  # a Monday: week 0 of every simulated series
+MAX_SERIES = 26 * 26  # each series is a "country" named by two letters (a valid region code)
+
+
+def series_name(i: int) -> str:
+    """The region code of series ``i``: two letters, AA, AB, ... (ISO 3166-1's shape)."""
+    if not 0 <= i < MAX_SERIES:
+        raise ValueError(f"at most {MAX_SERIES} simulated series")
+    letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    return letters[i // 26] + letters[i % 26]
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,7 +143,7 @@ def simulate(*, n_series: int, weeks: int, burn: int, seed: int,
             k = SIZES[int(rng.integers(len(SIZES)))]
             counts[start:start + length] += rng.poisson(k * sd[start:start + length])
             escalations.append(Escalation(start, length, k))
-        out.append(Series(f"S{i:03d}", mean, phi, mu, counts.astype(int),
+        out.append(Series(series_name(i), mean, phi, mu, counts.astype(int),
                           sorted(escalations, key=lambda e: e.start), size))  # fmt: skip
     return out
 

@@ -96,6 +96,19 @@ def place(incident: Incident, config: DetectorConfig) -> Placement | str:
 
 
 @dataclass(frozen=True, slots=True)
+class EngineReport:
+    """A snapshot of the engine: event time, what it tracks, and every counter."""
+
+    watermark: dt.date | None
+    closed_through: dt.date | None
+    origin: dt.date | None
+    regions: int
+    events: int
+    open_alerts: int
+    counters: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
 class IndexEntry:
     """The newest known version of an event and where it counts (or why it does not)."""
 

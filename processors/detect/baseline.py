@@ -30,6 +30,9 @@ class Baseline:
     levels: tuple[float, ...]  # posterior mean level (events a week) under each dispersion
     level_vars: tuple[float, ...]  # and its posterior variance
     reference_weeks: int
+    # The (down-weighted) reference weeks' log-likelihood under each dispersion, up to a
+    # constant: what the population prior of ``processors/detect/pooling.py`` is fitted on.
+    loglik: tuple[float, ...] = ()
 
     @property
     def dispersion(self) -> float:
@@ -117,6 +120,11 @@ def _fit_shape(y: np.ndarray, x: np.ndarray, w: np.ndarray,
     return beta, np.linalg.inv(info)
 
 
+def dispersion_prior(config: DetectorConfig) -> tuple[float, ...]:
+    """The configured prior over ``dispersion_grid`` (what pooling starts from and shrinks to)."""
+    return tuple(float(v) for v in np.exp(_log_dispersion_prior(config)))
+
+
 def _log_dispersion_prior(config: DetectorConfig) -> np.ndarray:
     # A point mass on the Poisson, the rest exponential in φ - 1 (scale dispersion_prior_scale)
     # spread over the uneven grid by cell width.
@@ -160,8 +168,10 @@ def _run_residuals(y: np.ndarray, mu: np.ndarray, post: np.ndarray,
 
 
 def fit_baseline(reference: Sequence[int], *, first_week: int, test_weeks: Sequence[int] | range,
-                 config: DetectorConfig) -> Baseline:  # fmt: skip
-    """Fit a baseline on ``reference`` (weeks from ``first_week`` on) for ``test_weeks``."""
+                 config: DetectorConfig,
+                 prior: Sequence[float] | None = None) -> Baseline:  # fmt: skip
+    """Fit a baseline on ``reference`` (weeks from ``first_week`` on) for ``test_weeks``;
+    ``prior`` (probabilities over ``dispersion_grid``) replaces the configured prior on φ."""
     y = np.asarray(reference, dtype=float)
     n = len(y)
     weeks = np.arange(first_week, first_week + n, dtype=float)
@@ -173,12 +183,18 @@ def fit_baseline(reference: Sequence[int], *, first_week: int, test_weeks: Seque
     else:
         decay = 0.5 ** ((n - 1 - np.arange(n)) / config.level_half_life_weeks)
     grid = np.asarray(config.dispersion_grid)
-    log_prior = _log_dispersion_prior(config)
+    if prior is None:
+        log_prior = _log_dispersion_prior(config)
+    else:
+        if len(prior) != len(grid):
+            raise ValueError("the dispersion prior must have one weight per grid point")
+        log_prior = np.log(np.maximum(np.asarray(prior, dtype=float), 1e-300))
     w = decay.copy()
     shape = np.ones(n)
     shape_t = np.ones(len(test_weeks))
     cov = np.zeros((x.shape[1], x.shape[1]))
     post = np.exp(log_prior)
+    loglik = np.zeros(len(grid))
     sw_y = sw_s = 0.0
     for step in range(config.reweight_rounds + 1):
         if seasonal:
@@ -188,8 +204,8 @@ def fit_baseline(reference: Sequence[int], *, first_week: int, test_weeks: Seque
         sw_y = float(np.sum(w * y))
         sw_s = float(np.sum(w * shape))
         mu = np.maximum((config.prior_events + sw_y) / (config.prior_weeks + sw_s) * shape, 1e-9)
-        log_post = log_prior + np.array([float(np.sum(w * _nb_logpmf(y, mu, float(phi))))
-                                         for phi in grid])  # fmt: skip
+        loglik = np.array([float(np.sum(w * _nb_logpmf(y, mu, float(phi)))) for phi in grid])
+        log_post = log_prior + loglik
         post = np.exp(log_post - log_post.max())
         post /= post.sum()
         if step < config.reweight_rounds:
@@ -225,4 +241,5 @@ def fit_baseline(reference: Sequence[int], *, first_week: int, test_weeks: Seque
         levels=tuple(float(v) for v in a_post / b_post),
         level_vars=tuple(float(v) for v in a_post / b_post**2),
         reference_weeks=n,
+        loglik=tuple(float(v) for v in loglik - loglik.max()),
     )

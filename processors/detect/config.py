@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from processors.models import Severity
 
-DETECTOR_NAME = "nbscan-4"
+DETECTOR_NAME = "nbscan-5"
 SEVERITIES: tuple[Severity, ...] = ("low", "medium", "high", "critical")
 
 
@@ -50,14 +50,18 @@ class DetectorConfig(BaseModel):
     dispersion_poisson_prior: float = Field(default=0.15, ge=0.0, le=1.0)
     dispersion_prior_scale: float = Field(default=3.0, gt=0.0)
     dispersion_uncertainty: float = Field(default=1.0, ge=0.0)
+    # The dispersion prior pooled over regions (processors/detect/pooling.py).
+    dispersion_pooling: bool = True
+    pooling_strength: float = Field(default=20.0, gt=0.0)
+    pooling_every_weeks: int = Field(default=4, ge=1, le=52)
     # Early verdicts on open weeks (processors/detect/early.py).
     early_alerts: bool = True
-    alpha_early: float = Field(default=0.04, ge=0.0, lt=0.5)
-    alpha_early_scan: float = Field(default=0.02, ge=0.0, lt=0.5)
+    alpha_early: float = Field(default=0.025, ge=0.0, lt=0.5)
+    alpha_early_scan: float = Field(default=0.0125, ge=0.0, lt=0.5)
     # Tests.
     scan_weeks: int = Field(default=6, ge=1, le=12)
-    alpha_week: float = Field(default=0.004, gt=0.0, lt=0.5)
-    alpha_scan: float = Field(default=0.002, gt=0.0, lt=0.5)
+    alpha_week: float = Field(default=0.006, gt=0.0, lt=0.5)
+    alpha_scan: float = Field(default=0.003, gt=0.0, lt=0.5)
     scan_current_quantile: float = Field(default=0.25, gt=0.0, le=1.0)
     min_events: int = Field(default=3, ge=1)
     min_excess: float = Field(default=1.5, ge=0.0)

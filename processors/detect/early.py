@@ -32,9 +32,16 @@ How the defaults were chosen (``scripts/bench_alerts.py --series 60``, seed 2025
 published with delays; k ≥ 3): the curtailed test alone (α 0.002 / 0.001 week to date, next
 to nothing) gives a median delay of 11.5 days at FPR 0.07 %; α 0.03 / 0.015: 8.5 days, FPR
 0.17 %, 13 % of early alerts withdrawn; 0.06 / 0.03: 7 days, 0.56 %, 37 %; 0.12 / 0.06: 3.5
-days, 1.3 %, 59 %. POD does not move (a withdrawn alert detects nothing). 0.04 / 0.02 keeps
-the FPR under the 0.5 % bar with room: on the 300-series benchmark median 5 days, FPR 0.28 %,
-16 % withdrawn (``docs/alerts.md``).
+days, 1.3 %, 59 %. POD does not move (a withdrawn alert detects nothing). nbscan-4 took
+0.04 / 0.02 (seed 2025: median 5 days, FPR 0.28 %, 16 % withdrawn).
+
+nbscan-5 moves budget from the week-to-date test to the final one (``alpha_week`` 0.006,
+``alpha_scan`` 0.003; here 0.025 / 0.0125): a withdrawn early alert is a false alarm that
+detects nothing, whereas the final test's α buys POD, and its curtailed form brings those
+alarms early at no extra cost. Chosen on seed 1 (150 series, with the pooled dispersion
+prior), before seeds 2025, 7 and 11 were run: 0.004 / 0.002 and 0.04 / 0.02 gave FPR 0.35 %,
+``pod_vs_oracle`` 0.83, 15 % withdrawn, median 4 days; 0.006 / 0.003 and 0.025 / 0.0125 gave
+0.29 %, 0.91, 1 %, 6 days. The price is the median delay (``docs/alerts.md``: 6-8 days).
 """
 
 from __future__ import annotations
@@ -64,7 +71,8 @@ LOOKS_PER_WEEK = 6  # days 1..6 of a week; on day 7 the week-to-date test is the
 
 def week_to_date(counts: Sequence[int], *, end_week: int, days_seen: int,
                  last_alarm_age: int | None, config: DetectorConfig,
-                 cache: BaselineCache | None = None) -> Verdict | None:  # fmt: skip
+                 cache: BaselineCache | None = None,
+                 prior: tuple[float, ...] | None = None) -> Verdict | None:  # fmt: skip
     """The week-to-date test of the last week of ``counts`` after ``days_seen`` (1..6) of its
     days: that week alone, and the windows of 2..``scan_weeks`` weeks ending in it, against
     the fraction of the expectation the days seen should hold. None when it does not apply
@@ -74,7 +82,7 @@ def week_to_date(counts: Sequence[int], *, end_week: int, days_seen: int,
     current = int(counts[-1]) if counts else 0
     if current <= 0:
         return None
-    baseline = week_baseline(counts, end_week=end_week, config=config, cache=cache)
+    baseline = week_baseline(counts, end_week=end_week, config=config, cache=cache, prior=prior)
     if baseline is None:
         return None
     fraction = days_seen / 7.0
@@ -105,14 +113,16 @@ def week_to_date(counts: Sequence[int], *, end_week: int, days_seen: int,
 
 def early_verdict(counts: Sequence[int], *, end_week: int, days_seen: int,
                   last_alarm_age: int | None, config: DetectorConfig,
-                  cache: BaselineCache | None = None) -> Verdict:  # fmt: skip
+                  cache: BaselineCache | None = None,
+                  prior: tuple[float, ...] | None = None) -> Verdict:  # fmt: skip
     """The early verdict of an open week: the curtailed final test, else the week to date."""
     verdict = assess(counts, end_week=end_week, last_alarm_age=last_alarm_age, config=config,
-                     cache=cache)  # fmt: skip
+                     cache=cache, prior=prior)  # fmt: skip
     if verdict.alarm or days_seen >= 7:
         return verdict
     partial = week_to_date(counts, end_week=end_week, days_seen=days_seen,
-                           last_alarm_age=last_alarm_age, config=config, cache=cache)  # fmt: skip
+                           last_alarm_age=last_alarm_age, config=config, cache=cache,
+                           prior=prior)  # fmt: skip
     return partial if partial is not None and partial.alarm else verdict
 
 
@@ -126,8 +136,9 @@ class AlertBuilder(Protocol):
 
 def early_alerts(regions: Mapping[str, RegionState], touched: Iterable[tuple[str, int]], *,
                  watermark: dt.date, origin: int, closed: int | None, config: DetectorConfig,
-                 cache: BaselineCache,
-                 build: AlertBuilder) -> tuple[list[Alert], set[str]]:  # fmt: skip
+                 cache: BaselineCache, build: AlertBuilder,
+                 prior: tuple[float, ...] | None = None,
+                 ) -> tuple[list[Alert], set[str]]:  # fmt: skip
     """Early verdicts, as of ``watermark``, on the open weeks of the regions that received
     events (``touched``: region, week); the messages and the regions whose state changed."""
     now = week_of(watermark, config.week_start)
@@ -154,7 +165,7 @@ def early_alerts(regions: Mapping[str, RegionState], touched: Iterable[tuple[str
                     region.series(dim, first=max(origin, week - span), last=week),
                     end_week=week, days_seen=min(max(seen, 1), 7),
                     last_alarm_age=None if last is None else week - last, config=config,
-                    cache=cache)  # fmt: skip
+                    cache=cache, prior=prior)  # fmt: skip
                 if verdict.alarm and (best is None or _rank(verdict) > _rank(best[1])):
                     best = (week, verdict)
             if best is not None:

@@ -21,19 +21,21 @@ that touches a closed week is *late*: counted in ``late`` and in later baselines
 an emitted alert never changes.
 
 State: small JSON entries, one faust table entry per key, only changed ones written
-(``take_dirty``): ``meta`` (watermark, origin, counters), ``region:<code>`` (a ``RegionState``)
-and ``event:<event_id>`` (newest version, placement). One engine sees every incident (moves
-cross regions, countries sum provinces): its agent reads ``incidents`` as a single stream.
+(``take_dirty``): ``meta`` (watermark, origin, counters, the dispersion prior pooled over
+regions, ``processors/detect/pooling.py``), ``region:<code>`` (a ``RegionState``) and
+``event:<event_id>``. One engine sees every incident (moves cross regions, countries sum
+provinces): its agent reads ``incidents`` as a single stream.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import Any, Literal
 
 from processors.detect.aggregate import (
+    EngineReport,
     IndexEntry,
     Placement,
     RegionState,
@@ -47,6 +49,7 @@ from processors.detect.aggregate import (
 from processors.detect.alerting import alert_id, alert_sort_key, step_episode, top_names
 from processors.detect.detector import BaselineCache, DetectorConfig, Verdict, assess
 from processors.detect.early import early_alerts, settle_early
+from processors.detect.pooling import refit_prior
 from processors.errors import SitrepError
 from processors.models import Alert, AlertStatus, Incident, Severity
 
@@ -57,19 +60,6 @@ COUNTERS: tuple[str, ...] = (
     "background", "undated", "imprecise", "unplaced",
 )  # fmt: skip
 STATE_FORMAT = 1
-
-
-@dataclass(frozen=True, slots=True)
-class EngineReport:
-    """A snapshot of the engine: event time, what it tracks, and every counter."""
-
-    watermark: dt.date | None
-    closed_through: dt.date | None
-    origin: dt.date | None
-    regions: int
-    events: int
-    open_alerts: int
-    counters: dict[str, int] = field(default_factory=dict)
 
 
 class AlertEngine:
@@ -91,6 +81,7 @@ class AlertEngine:
         self._placed_weeks: dict[int, int] = {}
         self._cache: BaselineCache = {}
         self._touched: set[tuple[str, int]] = set()  # open (region, week)s with new events
+        self._prior: tuple[float, ...] | None = None  # pooled dispersion prior (pooling.py)
 
     # -- the three verbs -------------------------------------------------------------------
 
@@ -143,6 +134,10 @@ class AlertEngine:
         first = self._origin if self._evaluated is None else max(self._origin, self._evaluated + 1)
         alerts: list[Alert] = []
         for week in range(first, target + 1):
+            if self.config.dispersion_pooling and week % self.config.pooling_every_weeks == 0:
+                self._prior = refit_prior(self._regions, week, origin=self._origin,
+                                          config=self.config, cache=self._cache)  # fmt: skip
+                self._dirty.add("meta")
             found: list[Alert] = []
             for code in sorted(self._regions):
                 found.extend(self._evaluate(code, week))
@@ -204,6 +199,7 @@ class AlertEngine:
             engine._origin = meta["origin"]
             engine._evaluated = meta["evaluated"]
             engine._counters.update({k: int(v) for k, v in meta["counters"].items()})
+            engine._prior = tuple(meta.get("dispersion_prior") or ()) or None
         for key, value in entries.items():
             if value is None or key == "meta":
                 continue
@@ -245,12 +241,9 @@ class AlertEngine:
         self._dirty.add(f"event:{incident.event_id}")
 
     def _shift_origin(self, week: int, delta: int) -> None:
-        """Keep the origin (first week of history) at the earliest week holding an event.
-
-        Until a week at or after the origin has been tested the origin follows the current
-        placements, so it does not depend on which superseded version came first; from then on
-        it can only move earlier (a late event), never later.
-        """
+        """Keep the origin (first week of history) at the earliest week holding an event: it
+        follows the current placements until a week from it on is tested (so it does not depend
+        on which superseded version came first), then only moves earlier (a late event)."""
         left = self._placed_weeks.get(week, 0) + delta
         if left > 0:
             self._placed_weeks[week] = left
@@ -315,7 +308,7 @@ class AlertEngine:
             verdict = assess(region.series(dim, first=first, last=week), end_week=week,
                              last_alarm_age=None if last is None else week - last,
                              config=self.config, full=episode is not None,
-                             cache=self._cache)  # fmt: skip
+                             cache=self._cache, prior=self._prior)  # fmt: skip
             if self.observer is not None:
                 self.observer(code, dim, week_start_date(week, self.config.week_start), verdict)
             if verdict.alarm:
@@ -386,7 +379,8 @@ class AlertEngine:
         assert self._origin is not None
         alerts, changed = early_alerts(self._regions, touched, watermark=self._watermark,
                                        origin=self._origin, closed=closed, config=self.config,
-                                       cache=self._cache, build=self._alert)  # fmt: skip
+                                       cache=self._cache, build=self._alert,
+                                       prior=self._prior)  # fmt: skip
         self._dirty.update(f"region:{code}" for code in changed)
         return alerts
 
@@ -437,6 +431,7 @@ class AlertEngine:
                 "origin": self._origin,
                 "evaluated": self._evaluated,
                 "counters": dict(self._counters),
+                "dispersion_prior": list(self._prior) if self._prior else None,
                 "detector_version": self._version,
             }
         if kind == "region":

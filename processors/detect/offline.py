@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Iterable
 
 from processors.detect.detector import DetectorConfig
-from processors.detect.engine import AlertEngine
+from processors.detect.engine import AlertEngine, VerdictObserver
 from processors.models import Alert, Incident
 
 
@@ -37,17 +37,22 @@ def run_offline(incidents: Iterable[Incident], *, config: DetectorConfig | None 
     return engine.advance(end)
 
 
-def run_in_order(incidents: Iterable[Incident], *,
-                 config: DetectorConfig | None = None) -> list[Alert]:  # fmt: skip
+def run_in_order(incidents: Iterable[Incident], *, config: DetectorConfig | None = None,
+                 observer: VerdictObserver | None = None,
+                 end: dt.date | None = None) -> list[Alert]:  # fmt: skip
     """The messages a worker emits when ``incidents`` arrive in this order (``sitrep alerts
-    FILE --in-order``): each one added, then event time advanced to the running watermark."""
-    engine = AlertEngine(config)
+    FILE --in-order``): each one added, then event time advanced to the running watermark.
+    ``observer`` sees every final verdict (the engine's hook, for benchmarks); ``end``, if
+    later than the last watermark, advances event time there at the end (closing weeks)."""
+    engine = AlertEngine(config, observer=observer)
     alerts: list[Alert] = []
     for incident in incidents:
         engine.add(incident)
         watermark = stream_watermark(engine.watermark, incident)
         if watermark is not None:
             alerts.extend(engine.advance(watermark))
+    if end is not None and (engine.watermark is None or end > engine.watermark):
+        alerts.extend(engine.advance(end))
     return alerts
 
 
