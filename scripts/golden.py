@@ -35,7 +35,7 @@ from processors.models import Article  # noqa: E402
 from processors.validate import Limits, parse_article  # noqa: E402
 
 FIXTURES = ROOT / "tests" / "fixtures"
-SEEDS = ROOT.parent.parent / "shared" / "seeds" / "articles.jsonl"
+SEEDS = ROOT.parent / "shared" / "seeds" / "articles.jsonl"
 
 
 def _fixture_articles() -> list[Article]:

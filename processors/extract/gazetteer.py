@@ -112,8 +112,9 @@ class _Builder:
             self.entries[key].append(replace(entry, strict=True) if strict else entry)
 
     def ordered(self) -> dict[tuple[str, ...], tuple[Entry, ...]]:
+        # Most names have one entry: hashing it (every field) to drop repeats costs start-up.
         return {
-            k: tuple(sorted(dict.fromkeys(v), key=lambda e: -e.score))
+            k: (v[0],) if len(v) == 1 else tuple(sorted(dict.fromkeys(v), key=lambda e: -e.score))
             for k, v in self.entries.items()
         }
 

@@ -22,6 +22,9 @@ from __future__ import annotations
 import re
 import string
 from bisect import bisect_left
+from collections.abc import Iterable
+from itertools import compress
+from operator import itemgetter
 from typing import Final
 
 import pycountry
@@ -167,12 +170,18 @@ def _longest_first(hits: list[Hit]) -> list[Hit]:
 def _base_hits(g: Gazetteer, folded: str, toks: list[Token]) -> list[Hit]:
     hits: list[Hit] = []
     starts, resume = g.starts, 0
-    for i, (_, _, raw) in enumerate(toks):
-        # Names start capitalised, or with a lower-case article kept in a few ("al-Hol"). A
-        # token starts with a capital or a digit exactly when it sorts before "[".
-        if i < resume or (raw >= "[" and raw not in STRONG_ARTICLES):
+    # Names start capitalised, or with a lower-case article kept in a few ("al-Hol"). A token
+    # starts with a capital or a digit exactly when it sorts before "[": the tokens that can
+    # start a name are picked in C, not word by word.
+    raws = list(map(itemgetter(2), toks))
+    at = range(len(raws))
+    firsts: Iterable[int] = compress(at, map("[".__gt__, raws))
+    if not STRONG_ARTICLES.isdisjoint(raws):
+        firsts = sorted({*firsts, *compress(at, map(STRONG_ARTICLES.__contains__, raws))})
+    for i in firsts:
+        if i < resume:
             continue
-        key = _key(raw)
+        key = _key(raws[i])
         if key in starts and (hit := _longest(g, folded, toks, i, key)) is not None:
             hits.append(hit)
             resume = hit.tj + 1

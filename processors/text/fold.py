@@ -133,10 +133,15 @@ def token_key(token: str) -> str:
         key = _STRIP_RE.sub("", key)
     # Romanisations disagree on doubled consonants, "ou"/"u" and a final "h" after "a"
     # (Falluja / Fallujah / Fallouja, Baqubah / Baaqubah, Raqqa / Raqa): fold them away.
-    key = _DOUBLE_RE.sub(r"\1", key).replace("ou", "u")
+    key = _DOUBLE_RE.sub(_single, key).replace("ou", "u")
     if key.endswith("ah") and len(key) > 3:
         key = key[:-1]
     return key
+
+
+def _single(match: re.Match[str]) -> str:
+    # A function, not the template r"\1": re would parse the template on every call.
+    return match.group(1)
 
 
 def inner_key(key: str) -> str:
@@ -146,8 +151,7 @@ def inner_key(key: str) -> str:
 
 def name_key(name: str, *, keep_article: bool = False) -> tuple[str, ...]:
     """The tuple a place name is indexed under; a leading article is dropped unless kept."""
-    keys = [token_key(m.group()) for m in iter_tokens(fold(name))]
-    keys = [k for k in keys if k]
+    keys = [k for k in map(token_key, _TOKEN_RE.findall(fold(name))) if k]
     if len(keys) > 1 and keys[0] in ARTICLES and not keep_article:
         keys = keys[1:]
     return tuple(keys[:1] + [inner_key(k) for k in keys[1:]])

@@ -13,10 +13,10 @@ from __future__ import annotations
 import bisect
 import re
 import string
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from functools import lru_cache
-from itertools import compress, repeat
 
+import ahocorasick
 import numpy as np
 
 from processors.text.heads import DIGIT as _DIGIT
@@ -48,11 +48,9 @@ class Matcher:
         self.heads = frozenset(self.by_head)
         self._compiled: dict[str, re.Pattern[str]] = {}
         self._by_word: dict[str, re.Pattern[str]] = {}  # the word as written: no lower()
-        # A windowed matcher runs only inside small ranges: it reads the shared token list
-        # there itself, so its (often very common) head words stay out of the head index.
+        # A windowed matcher runs only inside small ranges: it reads its head tokens there.
         self.windowed = windowed
-        if self.dispatch and not windowed:
-            _register(self.heads, self.ignore_case)
+        self._id = _register(self.heads) if self.dispatch else -1
 
     def prime(self) -> None:
         """Compile the regex of every head now rather than on first sight of the word."""
@@ -101,13 +99,10 @@ class Matcher:
             yield from self._windowed(text, pos, end, ranges)
             return
         index = _index(text)
-        words = index.lowered if self.ignore_case else index.raw
-        starts: list[tuple[int, str]] = []
-        for head in self.heads & words.keys():
-            starts.extend(zip(words[head], repeat(head)))
+        starts = self._candidates(text, index)
         if _DIGIT in self.heads:
-            starts.extend((s, w) for s, w in index.digits if w not in self.heads)
-        starts.sort()
+            heads = self.heads
+            starts = sorted(starts + [d for d in self._digits(text, index) if d[1] not in heads])
         if ranges is not None:
             starts = _in_ranges(starts, ranges)
         by_word = self._by_word
@@ -121,16 +116,32 @@ class Matcher:
                 yield hit
                 last = hit.end()
 
+    def _candidates(self, text: str, index: _Words) -> list[tuple[int, str]]:
+        """(start, word) of the tokens that are one of this matcher's heads, in text order."""
+        found = index.heads[self._id]
+        if self.ignore_case:
+            return found
+        heads = self.heads
+        spelled = [(start, text[start : start + len(key)]) for start, key in found]
+        return [pair for pair in spelled if pair[1] in heads]
+
+    def _digits(self, text: str, index: _Words) -> list[tuple[int, str]]:
+        """(start, word) of the tokens that start with a digit, lower-cased unless case matters."""
+        if self.ignore_case:
+            return index.digits
+        return [(start, text[start : start + len(key)]) for start, key in index.digits]
+
     def _windowed(
         self, text: str, pos: int, end: int, ranges: Sequence[tuple[int, int]] | None
     ) -> Iterator[re.Match[str]]:
         # The tokens of a range are the runs of ``[A-Za-z0-9]`` inside it, so a word the
-        # range cuts is read from (or up to) the cut. The article's token list (shared with
-        # the word index) is filtered for head words in C, not word by word.
+        # range cuts is read from (or up to) the cut; the whole ones are this matcher's head
+        # tokens of the article (and its numbers) that lie inside the range.
         index = _index(text)
-        starts, keys = index.starts, index.keys
+        starts, ends = index.starts, index.ends
         heads, digits = self.heads, _DIGIT in self.heads
-        is_head = heads.__contains__
+        candidates = self._candidates(text, index)
+        numbers = self._digits(text, index) if digits else []
         by_word = self._by_word
         last = pos
         for lo, hi in ranges if ranges is not None else [(pos, end)]:
@@ -138,22 +149,20 @@ class Matcher:
             if a >= b:
                 continue
             j, k = bisect.bisect_left(starts, a), bisect.bisect_left(starts, b)
-            cut_first = j > 0 and starts[j - 1] + len(keys[j - 1]) > a
-            cut_last = k > j and starts[k - 1] + len(keys[k - 1]) > b
-            whole = range(j, k - 1 if cut_last else k)
-            names = keys[whole.start : whole.stop]
-            if not self.ignore_case:
-                names = [text[starts[i] : starts[i] + len(keys[i])] for i in whole]
-            if digits:  # a token starts with a digit exactly when it sorts before ":"
-                picked: Iterable[int] = sorted(
-                    {*compress(whole, map(is_head, names)),
-                     *compress(whole, map(":".__gt__, names))})
-            else:
-                picked = compress(whole, map(is_head, names))
+            cut_first = j > 0 and ends[j - 1] > a
+            cut_last = k > j and ends[k - 1] > b
+            bound = (a,), (starts[k - 1] if cut_last else b,)  # whole tokens start in here
             words: list[tuple[int, str]] = []
             if cut_first:
-                words.append((a, text[a : min(starts[j - 1] + len(keys[j - 1]), b)]))
-            words.extend([(starts[i], names[i - j]) for i in picked])
+                words.append((a, text[a : min(ends[j - 1], b)]))
+            picked = candidates[bisect.bisect_left(candidates, bound[0]) :
+                                bisect.bisect_left(candidates, bound[1])]
+            if numbers:
+                inside = numbers[bisect.bisect_left(numbers, bound[0]) :
+                                 bisect.bisect_left(numbers, bound[1])]
+                if inside:
+                    picked = sorted({*picked, *inside})
+            words.extend(picked)
             if cut_last:
                 words.append((starts[k - 1], text[starts[k - 1] : b]))
             for start, word in words:
@@ -190,69 +199,70 @@ def _inside(ranges: Sequence[tuple[int, int]], position: int) -> bool:
 _FAR = 1 << 62
 
 
-# Every head of every matcher: the word index records these words only.
-_HEADS_LOWER: set[str] = set()
-_HEADS_RAW: set[str] = set()
-_HEADS_RAW_LOWER: set[str] = set()  # the case-sensitive heads, lower-cased: a cheap pre-test
-_HEADS_ANY: set[str] = set()  # both of the above: the one test every token goes through
-_registry = [0]
+# Every head of every dispatching matcher, lower-cased, with the matchers (by id) it heads.
+_HEADED: dict[str, list[int]] = {}
+_registry = [0]  # how many matchers registered: the version the word index is built for
 
 
-def _register(heads: frozenset[str], ignore_case: bool) -> None:
-    lowered = {head.lower() for head in heads}  # ignore-case heads are lower-case already
-    if ignore_case:
-        _HEADS_LOWER.update(lowered)
-    else:
-        _HEADS_RAW.update(heads)
-        _HEADS_RAW_LOWER.update(lowered)
-    _HEADS_ANY.update(lowered)
+def _register(heads: frozenset[str]) -> int:
+    """Record a matcher's heads for the word index; the matcher's id."""
+    ident = _registry[0]
+    for head in {head.lower() for head in heads} - {_DIGIT}:
+        _HEADED.setdefault(head, []).append(ident)
     _registry[0] += 1
+    return ident
+
+
+@lru_cache(maxsize=2)
+def _automaton(version: int) -> ahocorasick.Automaton | None:
+    """Every registered head as a whole word (" word "), for one scan of a text."""
+    automaton = ahocorasick.Automaton()
+    for head, idents in _HEADED.items():
+        automaton.add_word(f" {head} ", (len(head), head, tuple(idents)))
+    if not len(automaton):
+        return None
+    automaton.make_automaton()
+    return automaton
 
 
 class _Words:
-    """The word tokens of one text (lower-cased), and where head words and numbers start."""
+    """The word tokens of one text: where each starts and ends, which are numbers, and, for
+    each matcher, where its head words are."""
 
-    __slots__ = ("digits", "keys", "lowered", "raw", "starts")
+    __slots__ = ("digits", "ends", "heads", "starts")
 
-    def __init__(self, text: str) -> None:
-        # Per-character work (cutting, lower-casing, finding where tokens start) runs in
-        # str.translate and numpy; Python tests each token once against the head set. Tokens
-        # are runs of ASCII letters and digits, so any other character, accented or not,
-        # separates them: mapping it to one space keeps every offset.
-        ascii_text = text if text.isascii() else _NON_ASCII.sub(" ", text)
-        keys = ascii_text.translate(_SEPARATORS_TO_SPACE).split()
-        codes = np.frombuffer(ascii_text.encode("ascii"), dtype=np.uint8)
-        word = _IS_WORD.take(codes)
-        first = np.flatnonzero(word[1:] & ~word[:-1]) + 1
-        if len(word) and word[0]:
-            first = np.concatenate(([0], first))
-        starts: list[int] = first.tolist()
-        numbers: list[int] = np.flatnonzero(_IS_DIGIT.take(codes.take(first))).tolist()
-        starts.append(len(text))
-        self.keys: list[str] = keys
-        self.starts: list[int] = starts  # and the text's length after the last token
-        self.lowered: dict[str, list[int]] = {}
-        self.raw: dict[str, list[int]] = {}
-        self.digits: list[tuple[int, str]] = [(starts[i], keys[i]) for i in numbers]
-        lowered, raw = self.lowered, self.raw
-        heads_any, heads_lower, heads_raw, raw_lower = (
-            _HEADS_ANY, _HEADS_LOWER, _HEADS_RAW, _HEADS_RAW_LOWER)
-        for i in [i for i, key in enumerate(keys) if key in heads_any]:
-            key = keys[i]
-            if key in heads_lower:
-                lowered.setdefault(key, []).append(starts[i])
-            if key in raw_lower:
-                start = starts[i]
-                spelled = text[start : start + len(key)]
-                if spelled in heads_raw:
-                    raw.setdefault(spelled, []).append(start)
+    def __init__(self, text: str, version: int) -> None:
+        # Tokens are runs of ASCII letters and digits, so any other character, accented or
+        # not, separates them: encoding it as one "?" keeps every offset. Per-character work
+        # (cutting, lower-casing, finding token edges) runs in bytes.translate and numpy; one
+        # Aho-Corasick scan of the lower-cased text, its separators made spaces, finds the
+        # head words as whole words without making a string of every token.
+        data = text.encode("ascii", "replace")
+        codes = np.frombuffer(data, dtype=np.uint8)
+        word = np.concatenate(([False], _IS_WORD.take(codes), [False]))
+        edges = np.flatnonzero(word[1:] != word[:-1])
+        first = edges[0::2]
+        self.starts: list[int] = first.tolist()
+        self.ends: list[int] = edges[1::2].tolist()
+        starts, ends = self.starts, self.ends
+        self.digits: list[tuple[int, str]] = [
+            (starts[i], text[starts[i] : ends[i]].lower())
+            for i in np.flatnonzero(_IS_DIGIT.take(codes.take(first))).tolist()]
+        self.heads: list[list[tuple[int, str]]] = [[] for _ in range(version)]
+        automaton = _automaton(version)
+        if automaton is None:
+            return
+        heads = self.heads
+        hay = f" {data.translate(_SEPARATORS_TO_SPACE).decode('ascii')} "
+        for last, (length, key, idents) in automaton.iter(hay):
+            found = (last - length - 1, key)  # the key ends at hay[last - 1], hay[0] is added
+            for ident in idents:
+                heads[ident].append(found)
 
 
-_NON_ASCII = re.compile(r"[^\x00-\x7f]")
-# Lower-cases letters and turns every other ASCII character into a space, so ``str.split``
-# gives the lower-cased tokens.
-_SEPARATORS_TO_SPACE = str.maketrans(
-    {c: (chr(c).lower() if chr(c).isascii() and chr(c).isalnum() else " ") for c in range(128)})
+# Lower-cases ASCII letters and turns every other byte into a space.
+_SEPARATORS_TO_SPACE = bytes(
+    (ord(chr(c).lower()) if c < 128 and chr(c).isalnum() else 32) for c in range(256))
 _IS_WORD = np.zeros(256, dtype=np.bool_)
 _IS_WORD[[ord(c) for c in string.ascii_letters + string.digits]] = True
 _IS_DIGIT = np.zeros(256, dtype=np.bool_)
@@ -261,9 +271,20 @@ _IS_DIGIT[[ord(c) for c in string.digits]] = True
 
 def _index(text: str) -> _Words:
     """The word tokens of ``text``, with where each head word and digit token starts."""
-    return _index_for(text, _registry[0])
+    # Every matcher of an article asks for the index of the same string object: an identity
+    # test answers that before the cache has to hash and compare the text.
+    global _last
+    version = _registry[0]
+    if _last is not None and _last[0] is text and _last[1] == version:
+        return _last[2]
+    words = _index_for(text, version)
+    _last = (text, version, words)
+    return words
+
+
+_last: tuple[str, int, _Words] | None = None  # the last text asked for, its registry version, index
 
 
 @lru_cache(maxsize=8)
 def _index_for(text: str, version: int) -> _Words:
-    return _Words(text)
+    return _Words(text, version)

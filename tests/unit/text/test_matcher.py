@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from processors.extract.actors import _tables
 from processors.extract.events import _lexicon
 from processors.text.dates import _DATES
-from processors.text.matcher import Matcher, _in_ranges, _inside, _Words, heads_of
+from processors.text.matcher import Matcher, _in_ranges, _inside, _registry, _Words, heads_of
 from processors.text.numbers import _casualty_regex
 
 
@@ -128,12 +128,25 @@ def test_matcher_index_keeps_offsets_when_lower_case_is_longer() -> None:
 @settings(max_examples=150, deadline=None)
 @given(st.text(alphabet=st.sampled_from([*"aZ09 .-'\n", "İ", "é", "’", "ß"]), max_size=80))
 def test_matcher_index_tokens_are_the_ascii_alphanumeric_runs(text: str) -> None:
-    index = _Words(text)
+    index = _Words(text, _registry[0])
     tokens = list(_TOKEN.finditer(text))
-    assert index.keys == [t.group().lower() for t in tokens]
-    assert index.starts == [t.start() for t in tokens] + [len(text)]
+    assert index.starts == [t.start() for t in tokens]
+    assert index.ends == [t.end() for t in tokens]
     numbers = [t for t in tokens if t.group()[0].isdigit()]
     assert index.digits == [(t.start(), t.group().lower()) for t in numbers]
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.sampled_from([*WORDS, "İ", "Kirkuk's", "3rd", "THE", "Attack"]), max_size=40),
+       st.sampled_from(sorted(MATCHERS)))
+def test_matcher_index_finds_every_head_token_of_a_matcher(words: list[str], name: str) -> None:
+    matcher: Matcher = MATCHERS[name]()
+    text = " ".join(words)
+    index = _Words(text, _registry[0])
+    heads = {h.lower() for h in matcher.heads}
+    expected = [(t.start(), t.group().lower()) for t in _TOKEN.finditer(text)
+                if t.group().lower() in heads]
+    assert index.heads[matcher._id] == expected
 
 
 @settings(max_examples=150, deadline=None)
