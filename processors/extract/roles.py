@@ -84,8 +84,6 @@ _ARMED = frozenset({"security_forces", "iraqi_security_forces", "us_forces", "co
 _KIND_RANK = {"facility": 0, "city": 1, "province": 2, "region": 3, "country": 4}
 
 
-
-
 def attacker_of(
     folded: str, trigger: Trigger, actors: Sequence[ActorMention], *, lo: int, hi: int
 ) -> Agent | None:
