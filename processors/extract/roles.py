@@ -62,6 +62,10 @@ _SAID_THEY = re.compile(r"^\s+(?:said|announced|reported|stated|claimed)\s+(?:th
 # is the relative clause's own subject ("militants who had abducted").
 _OTHER_VERB = re.compile(r"\bto\s+(?!the\b|a\b|an\b)\w+|\w\s+(?:that|which|who)\s+(?:\w+\s+){0,2}$",
                          re.IGNORECASE)
+# "four workers - an American and a Briton - were abducted": the subject of a passive verb is
+# the one it was done to, however far back it stands.
+_PASSIVE_AUXILIARY = re.compile(r"\b(?:was|were|been|being|is|are|be)\s+(?:\w+ly\s+)?$",
+                                re.IGNORECASE)
 _RELATIVE_SUBJECT = re.compile(r",?\s+(?:who|that)\s+(?:had\s+|have\s+|has\s+)?(?:\w+ly\s+)?",
                                re.IGNORECASE)
 _CLAUSE_BREAK = re.compile(r"[,;:]|--|\b(?:where|which|who|that|when|while)\b", re.IGNORECASE)
@@ -78,8 +82,6 @@ _ASIDE = re.compile(r"\b(?:following|after|in (?:response|retaliation|reprisal|r
 _ARMED = frozenset({"security_forces", "iraqi_security_forces", "us_forces", "coalition_forces",
                     "foreign_forces", "peacekeepers", "militants"})
 _KIND_RANK = {"facility": 0, "city": 1, "province": 2, "region": 3, "country": 4}
-
-
 
 
 def attacker_of(
@@ -135,6 +137,8 @@ def _attacker_role(folded: str, trigger: Trigger, actor: ActorMention, lo: int) 
         return "stated" if _AGENT_VERB.match(gap) else None
     if _SAID_THEY.match(gap):
         return "stated"  # "security forces said they had uncovered a stash"
+    if trigger.form == "verb" and _PASSIVE_AUXILIARY.search(gap):
+        return None
     if len(gap) > 150 or _STOP.search(gap) or _OTHER_VERB.search(gap):
         return None
     return "stated"

@@ -232,3 +232,30 @@ def test_roles_a_state_never_attacks_its_own_forces(
 ) -> None:
     article = Article(id="t", published_at=PUBLISHED, title=None, body=body)
     assert [(i.perpetrator, i.target) for i in extract_incidents(article)] == expected
+
+
+@pytest.mark.parametrize(("text", "attacker"), [
+    # the subject of a passive verb is the one it was done to, however far back it stands
+    ("Three engineers - an American, a Dane and a Pole - were abducted in Gao on Monday.",
+     None),
+    ("Two Turkish nationals and their Sudanese driver were kidnapped near Gao on Monday.",
+     None),
+    # an active verb keeps its subject as the attacker
+    ("Militants kidnapped an American near Gao on Monday.", "Militants"),
+])
+def test_roles_the_subject_of_a_passive_verb_is_no_attacker(
+    text: str, attacker: str | None,
+) -> None:
+    folded = fold(text)
+    trigger = find_triggers(folded)[0]
+    agent = attacker_of(folded, trigger, find_actors(folded), lo=0, hi=len(folded))
+    assert (agent.actor.text if agent else None) == attacker
+
+
+@pytest.mark.parametrize("body", [
+    "A roadside bomb killed two rangers near Pattani on Friday.",
+    "Gunmen shot dead a police chief and two gendarmes near Dori on Friday.",
+    "Twelve personnel of the Border Security Force died in an ambush near Bijapur on Friday.",
+])
+def test_roles_rangers_gendarmes_and_force_personnel_are_security_forces(body: str) -> None:
+    assert _targets(body) == ["security_forces"]
