@@ -203,6 +203,14 @@ def test_roles_target_class_by_voice_source_and_victims(
     assert _targets(body) == targets
 
 
+def _attacker_text(text: str) -> str | None:
+    """The attacker ``attacker_of`` names for the text's first trigger, as written."""
+    folded = fold(text)
+    trigger = find_triggers(folded)[0]
+    agent = attacker_of(folded, trigger, find_actors(folded), lo=0, hi=len(folded))
+    return agent.actor.text if agent else None
+
+
 @pytest.mark.parametrize(("text", "attacker"), [
     # the actor right before "who" is the subject of the relative clause's verb
     ("Troops cracked down on militants who had kidnapped a village chief near Dori.",
@@ -213,10 +221,7 @@ def test_roles_target_class_by_voice_source_and_victims(
 def test_roles_the_subject_of_a_relative_clause_is_its_attacker(
     text: str, attacker: str | None,
 ) -> None:
-    folded = fold(text)
-    trigger = find_triggers(folded)[0]
-    agent = attacker_of(folded, trigger, find_actors(folded), lo=0, hi=len(folded))
-    assert (agent.actor.text if agent else None) == attacker
+    assert _attacker_text(text) == attacker
 
 
 @pytest.mark.parametrize(("body", "expected"), [
@@ -246,10 +251,7 @@ def test_roles_a_state_never_attacks_its_own_forces(
 def test_roles_the_subject_of_a_passive_verb_is_no_attacker(
     text: str, attacker: str | None,
 ) -> None:
-    folded = fold(text)
-    trigger = find_triggers(folded)[0]
-    agent = attacker_of(folded, trigger, find_actors(folded), lo=0, hi=len(folded))
-    assert (agent.actor.text if agent else None) == attacker
+    assert _attacker_text(text) == attacker
 
 
 @pytest.mark.parametrize("body", [
