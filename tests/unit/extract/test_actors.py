@@ -6,7 +6,8 @@ import pytest
 
 from processors.extract.actors import find_actors, find_targets
 from processors.extract.events import find_triggers
-from processors.extract.roles import attacker_of, target_of
+from processors.extract.roles import attacker_of
+from processors.extract.targets import target_of
 from processors.text.fold import fold
 
 
