@@ -271,7 +271,7 @@ def _resolve(doc: Document, clause: Clause, places: tuple[PlaceMatch, ...], agen
     if base_type == "attack":
         base_type = instrument_of(doc.folded, triggers, clause.end) or base_type
     event_type = _refine_type(base_type, top.weight, target, agent.actor.side if agent else None,
-                              killed)
+                              killed, form=top.form)
     if event_type == "attack" and target in _ARMED and fought_back(
             doc.folded, clause.sentence, doc.sentence_of, reach=_fight_reach(doc, clause)):
         event_type = "armed_clash"  # "soldiers returned fire": both sides fought
@@ -351,10 +351,15 @@ def _venue(
 
 
 def _refine_type(
-    event_type: str, weight: int, target: str | None, side: str | None, killed: int | None
+    event_type: str, weight: int, target: str | None, side: str | None, killed: int | None,
+    *, form: str = "noun",
 ) -> str:
-    """ACLED's reading of a generic trigger: fights with militants are clashes, and so on."""
+    """ACLED's reading of a generic trigger: fights with militants are clashes, and an armed
+    assault ("an attack on an army post", "came under attack") on forces that can fight back is
+    one too; a named act (shot dead, stormed) or a bare toll keeps its own type."""
     state = side in state_sides()
+    if event_type == "attack" and weight <= 1 and form in ("noun", "verb") and target in _ARMED:
+        return "armed_clash"
     if weight <= 1 and event_type == "attack" and target == "infrastructure":
         return "property_destruction"
     if event_type == "attack" and target == "militants" and (state or weight <= 1):

@@ -300,3 +300,17 @@ def test_roles_a_state_never_attacks_its_own_troops_abroad() -> None:
     article = Article(id="t", published_at=PUBLISHED, title=None, body=body)
     assert all(i.perpetrator != "United States" or i.target != "us_forces"
                for i in extract_incidents(article))
+
+
+@pytest.mark.parametrize(("body", "types"), [
+    # an armed assault on forces that can fight back is a clash (SCHEMA, ACLED)
+    ("Armed men staged an attack on a gendarmerie post near Dori on Monday, killing six "
+     "gendarmes.", ["armed_clash"]),
+    ("A navy patrol came under attack near Jolo on Monday.", ["armed_clash"]),
+    # a named act on one man keeps its type, and so does an attack on civilians
+    ("Gunmen shot dead a police commander in Gao on Monday.", ["attack"]),
+    ("Armed men attacked a market near Dori on Monday, killing six villagers.", ["attack"]),
+])
+def test_roles_an_assault_on_armed_men_is_an_armed_clash(body: str, types: list[str]) -> None:
+    article = Article(id="t", published_at=PUBLISHED, title=None, body=body)
+    assert [i.event_type for i in extract_incidents(article)] == types
