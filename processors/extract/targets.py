@@ -45,6 +45,10 @@ _OTHER_EVENT = re.compile(r"\b(?:(?:hours?|days?|weeks?|months?|a day|a week|sho
 # "four workers - an American, a Briton and a German - were abducted": the aside is skipped.
 _APPOSITION = re.compile(r"\s*(?:--?|\u2014|\u2013|\()[^-\u2014\u2013()\n]{1,80}"
                          r"(?:--?|\u2014|\u2013|\))", re.IGNORECASE)
+# "antenna towers of all the networks were torched": so is the head noun's "of" complement.
+_OF = re.compile(r"\s+of(?=\s)", re.IGNORECASE)
+_NEXT_WORD = re.compile(r"\s+[\w'-]+")
+_COMPLEMENT_WORDS = 4
 _FORCES = frozenset({"security_forces", "foreign_forces"})
 
 
@@ -192,9 +196,7 @@ def _placement(
     # "wounded four US service members": the cue is the object of the casualty phrase.
     after_casualty = any(0 <= start - c.end <= 30 and _WORDS_ONLY.fullmatch(folded, c.end, start)
                          for c in casualties)
-    aside = _APPOSITION.match(folded, end)
-    if (in_casualty or after_casualty or victim_after(folded, end)
-            or (aside is not None and victim_after(folded, aside.end()))):
+    if in_casualty or after_casualty or victim_after(folded, end) or _victim_behind(folded, end):
         score += 2
     if target_before(folded, start, lo):
         score += 2
@@ -205,3 +207,23 @@ def _placement(
     elif score == 0:
         return None
     return score
+
+
+def _victim_behind(folded: str, end: int) -> bool:
+    """Whether a victim phrase follows a cue behind an aside or an "of" complement ("four
+    workers - two Danes and a Swede - were abducted", "towers of two networks were torched")."""
+    aside = _APPOSITION.match(folded, end)
+    if aside is not None and victim_after(folded, aside.end()):
+        return True
+    of = _OF.match(folded, end)
+    if of is None:
+        return False
+    stop = of.end()
+    for _ in range(_COMPLEMENT_WORDS):
+        word = _NEXT_WORD.match(folded, stop)
+        if word is None:
+            return False
+        stop = word.end()
+        if victim_after(folded, stop):
+            return True
+    return False

@@ -66,3 +66,9 @@ def test_targets_an_aside_between_dashes_keeps_the_passive_subject_the_victim() 
     body = ("Three journalists - a Dane, a Pole and a Swede - were kidnapped near Gao on "
             "Monday.")
     assert _targets(body) == ["journalists"]
+
+
+def test_targets_the_head_of_an_of_complement_is_the_passive_subject() -> None:
+    body = ("The district chief of Yala police said telecom towers of three networks were "
+            "torched near Yala on Friday.")
+    assert _targets(body) == ["infrastructure"]
