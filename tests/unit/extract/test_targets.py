@@ -69,6 +69,6 @@ def test_targets_an_aside_between_dashes_keeps_the_passive_subject_the_victim() 
 
 
 def test_targets_the_head_of_an_of_complement_is_the_passive_subject() -> None:
-    body = ("The district chief of Yala police said telecom towers of three networks were "
-            "torched near Yala on Friday.")
+    body = ("A commander of Police Region 4 reported that telecom towers of three networks "
+            "were torched near Yala on Friday.")
     assert _targets(body) == ["infrastructure"]
