@@ -379,6 +379,11 @@ def article_votes(doc: Document) -> tuple[Counter[str], Counter[str]]:
     and each target class what some trigger hits, in one pass over the sentences."""
     attackers: Counter[str] = Counter()
     targets: Counter[str] = Counter()
+    # A generic statement ("gunmen linked to X have kidnapped people in the past") names no
+    # attacker of the article's events unless it is a claim ("X has claimed two dozen
+    # attacks"); a campaign the article tells ("X has stepped up attacks") does.
+    told = {m.sentence for m in doc.mentions if not m.generic}
+    generic = {m.sentence for m in doc.mentions if m.generic} - told
     for sentence in holding(doc.sentences, sorted(doc.actors.starts + doc.triggers.starts)):
         if sentence.boilerplate:
             continue
@@ -391,7 +396,8 @@ def article_votes(doc: Document) -> tuple[Counter[str], Counter[str]]:
             if target is not None:
                 targets[target] += 1
             agent = attacker_of(doc.folded, trigger, actors, lo=s, hi=e) if actors else None
-            if agent is not None and agent.actor.name is not None:
+            if agent is not None and agent.actor.name is not None and (
+                    sentence.index not in generic or agent.attribution == "claimed"):
                 attackers[agent.actor.name] += 1
                 if trigger.weight >= 2 and agent.attribution == "claimed":  # "claimed the bombing"
                     doc.attacker_types.setdefault(agent.actor.name, set()).add(trigger.type)

@@ -314,3 +314,18 @@ def test_roles_a_state_never_attacks_its_own_troops_abroad() -> None:
 def test_roles_an_assault_on_armed_men_is_an_armed_clash(body: str, types: list[str]) -> None:
     article = Article(id="t", published_at=PUBLISHED, title=None, body=body)
     assert [i.event_type for i in extract_incidents(article)] == types
+
+
+@pytest.mark.parametrize(("body", "perpetrators"), [
+    # a group said to have done such things in the past names no attacker of this event
+    ("Unidentified gunmen kidnapped four engineers from a hotel in Agadez on Monday. Gunmen "
+     "linked to al-Qaeda have kidnapped foreigners in the region in the past.", [None]),
+    # a claim in a generic sentence still names the group behind the campaign
+    ("Unidentified gunmen fired rockets at a base in Erbil on Monday. Kata'ib Hezbollah has "
+     "claimed dozens of attacks on bases in the region.", ["Kata'ib Hezbollah"]),
+])
+def test_roles_a_generic_statement_names_no_attacker_unless_it_claims(
+    body: str, perpetrators: list[str | None],
+) -> None:
+    article = Article(id="t", published_at=PUBLISHED, title=None, body=body)
+    assert [i.perpetrator for i in extract_incidents(article)] == perpetrators
