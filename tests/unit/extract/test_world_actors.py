@@ -102,3 +102,12 @@ def test_world_actors_bandits_stay_unattributed() -> None:
             "police said.")
     found = _incidents(body)
     assert found and all(p is None for _, _, p, _ in found)
+
+
+@pytest.mark.parametrize(("text", "name"), [
+    ("a Nigerien drone", "Niger"),
+    ("Sudanese air strikes", "Sudan"),
+    ("Russian shelling", "Russia"),
+])
+def test_world_actors_a_states_weapon_names_the_state(text: str, name: str) -> None:
+    assert [a.name for a in find_actors(fold(text)) if a.name] == [name]
