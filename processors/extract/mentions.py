@@ -33,6 +33,9 @@ _TIME_LINK = re.compile(r"\b(?:after|before|following|preceded|followed|since)\b
 _PASSIVE_CASUALTY = re.compile(r"\b(?:were|was|have been|has been|had been|died|dead)\b",
                                re.IGNORECASE)
 
+# What lies between a referring trigger and a toll that is the result of the clause's own act
+_RESULT = re.compile(r"[^,;.]{0,60},\s*(?:killing|wounding|injuring|leaving)\b", re.IGNORECASE)
+
 _DATE_AFTER_REACH = 40
 _ANOTHER = re.compile(r"\b(?:another|(?:a|the) (?:second|third|fourth|fifth|further|separate))\s+"
                       r"(?:[\w-]+\s+){0,2}$", re.IGNORECASE)
@@ -126,7 +129,7 @@ def form_mentions(doc: Document) -> None:
             groups = _by_reference(folded, lo, seg_triggers)
             dates = [d for d in within(doc.dates, lo, hi) if d.start not in doc.datelines]
             for group, mode in groups:
-                own = _casualties_of(group, groups, seg_casualties)
+                own = _casualties_of(folded, group, groups, seg_casualties)
                 for sub, date in _by_date(group, dates):
                     clauses.append(_clause(doc, sentence, segment_id, lo, hi, sub, date,
                                            own, mode, forced,
@@ -212,15 +215,23 @@ def _by_reference(
 
 
 def _casualties_of(
-    group: list[Trigger], groups: list[tuple[list[Trigger], str]], casualties: list[Casualty]
+    folded: str, group: list[Trigger], groups: list[tuple[list[Trigger], str]],
+    casualties: list[Casualty],
 ) -> list[Casualty]:
     """The casualty figures of one group: those whose nearest trigger before them is its own."""
     if len(groups) == 1:
         return casualties
     mine = []
     for casualty in casualties:
-        before = [(t.start, g is group) for g, _ in groups for t in g if t.start <= casualty.start]
-        if before and max(before)[1]:
+        before = [(t.start, t.end, g) for g, _ in groups for t in g if t.start <= casualty.start]
+        if not before:
+            continue
+        _, end, owner = max(before, key=lambda b: b[0])
+        refers = any(g is owner and mode == "refer" for g, mode in groups)
+        if refers and _RESULT.match(folded, end, casualty.start):
+            # "A bomb exploded near the first attack, killing two": the toll is the new event's
+            owner = next((g for g, mode in groups if mode == "new"), owner)
+        if owner is group:
             mine.append(casualty)
     return mine
 

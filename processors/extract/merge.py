@@ -58,8 +58,10 @@ def compatible(a: Draft, b: Draft) -> bool:
         return False
     if a.background != b.background or a.country != b.country or a.country is None:
         return False
-    if b.separate and not a.separate and b.place is not None:
-        return False  # "Elsewhere, ...", "Another bomb in Karrada ...": told apart, at a place
+    if b.separate and not a.separate and (b.place is not None or _own_toll(b)):
+        # "Elsewhere, ...", "Another bomb in Karrada ...", "A second bomb killed two": told
+        # apart, at a place or with a toll of its own
+        return False
     if a.admin1 and b.admin1 and a.admin1 != b.admin1:
         return False
     same_named_place = bool(a.place and b.place and a.place.lower() == b.place.lower())
@@ -74,6 +76,11 @@ def compatible(a: Draft, b: Draft) -> bool:
     if _burning(a, b) and (b.place is None or same_named_place):
         return True  # "Gunmen attacked a church ... They also set fire to a health centre."
     return same_named_place and a.day is not None and a.day == b.day
+
+
+def _own_toll(draft: Draft) -> bool:
+    """Whether a draft counts its own dead or wounded."""
+    return bool(draft.killed or draft.injured)
 
 
 def _days_agree(a: Draft, b: Draft) -> bool:
@@ -183,6 +190,9 @@ def _draft_all(doc: Document) -> list[Draft]:
             host = _antecedent_draft(drafts, new[0], mention.sentence)
             if host is not None:
                 absorb(host, new[0], detail_only=True)
+                continue
+            if _opens_story(doc, mention, new[0]):
+                headlines.extend(new[:1])  # stands for the story only if nothing else does
             continue
         taken: set[int] = set()
         for draft in new:
@@ -197,6 +207,13 @@ def _draft_all(doc: Document) -> list[Draft]:
                 absorb(target, draft)
                 last = target
     return _place_headlines(doc, drafts, headlines)
+
+
+def _opens_story(doc: Document, mention: Mention, draft: Draft) -> bool:
+    """Whether a referring mention with nothing before it to refer to tells the article's
+    first event ("At least 40 people have been killed in an attack by rebels" as the lede)."""
+    return (mention.sentence in doc.lede and not mention.merge_only and not mention.quoted
+            and _own_toll(draft))
 
 
 def _dated_past(draft: Draft, base: dt.date | None) -> bool:
@@ -279,6 +296,8 @@ def _inherited(doc: Document, mention: Mention, anchor: ResolvedDate | None) -> 
     if mention.sentence in doc.lede and doc.base is not None and not mention.anaphoric:
         precision: DatePrecision = "week" if doc.base_is_fallback else "day"
         return ResolvedDate(doc.base, precision)
+    if mention.separate and anchor is not None:
+        return anchor  # "A second bomb went off nearby": the day of the story told so far
     return UNKNOWN
 
 
@@ -339,7 +358,9 @@ def _keep(draft: Draft, published: dt.date | None, include_background: bool) -> 
     """Whether a draft is reported: placed somewhere, not only quoted, not background."""
     if draft.country is None:
         return False
-    if draft.day is None and draft.geo_precision == 3 and draft.precision != "week":
+    if draft.day is None and draft.geo_precision == 3 and draft.precision != "week" and (
+        draft.admin1 is None or draft.generic_type  # "Ninewa followed with 36 killed"
+    ):
         return False
     if draft.quoted and not draft.own_date:
         return False
