@@ -162,7 +162,8 @@ def merge_drafts(doc: Document) -> None:
         # ("on September 21, 2013") are the past it looks back on.
         for draft in drafts:
             draft.background = draft.background or draft.own_date
-    doc.drafts = [d for d in drafts if _keep(d, doc.published, doc.include_background)]
+    doc.drafts = [d for d in drafts if _keep(d, doc.published, doc.include_background,
+                                             undated_lede=_undated_lede(doc, d))]
 
 
 def _resolve(
@@ -354,13 +355,24 @@ def _is_background(draft: Draft, published: dt.date | None) -> bool:
         age is not None and age > _BACKGROUND_DAYS)
 
 
-def _keep(draft: Draft, published: dt.date | None, include_background: bool) -> bool:
-    """Whether a draft is reported: placed somewhere, not only quoted, not background."""
+def _undated_lede(doc: Document, draft: Draft) -> bool:
+    """Whether a draft is the lede's event of an article with no date to count days from: no
+    day can be resolved, and the lede's own act and toll say enough."""
+    return (doc.base is None and draft.sentence in doc.lede and _own_toll(draft)
+            and not draft.generic_type)
+
+
+def _keep(
+    draft: Draft, published: dt.date | None, include_background: bool, *,
+    undated_lede: bool = False,
+) -> bool:
+    """Whether a draft is reported: placed somewhere (or the lede's event of an undated
+    article), not only quoted, not background."""
     if draft.country is None:
         return False
     if draft.day is None and draft.geo_precision == 3 and draft.precision != "week" and (
         draft.admin1 is None or draft.generic_type  # "Ninewa followed with 36 killed"
-    ):
+    ) and not undated_lede:
         return False
     if draft.quoted and not draft.own_date:
         return False
