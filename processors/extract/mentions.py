@@ -163,7 +163,9 @@ def _clause(
     own_date = date is not None and date.kind not in ANAPHORIC_KINDS
     definite = all(t.definite or t.form == "casualty" for t in triggers) and any(
         t.definite for t in triggers)
-    if definite and own_date and date is not None and (
+    # "Later on Monday, the gunmen attacked ...": an opening that tells the event apart
+    marked = separate_regex().match(folded, sentence.start) is not None
+    if definite and own_date and not marked and date is not None and (
         _SPEECH.search(folded, max(lo, date.start - 90), date.start)
         or not any(_date_attached(folded, date, t) for t in triggers)
     ):
@@ -172,7 +174,8 @@ def _clause(
     # Israeli strike ...") is not itself a continuation.
     first = min(t.start for t in triggers)
     # "Another bomb killed three", "The group also attacked a post": a new event of the story
-    another = any(_ANOTHER.search(folded, max(lo, t.start - 30), t.start) for t in triggers) or (
+    another = marked or any(
+        _ANOTHER.search(folded, max(lo, t.start - 30), t.start) for t in triggers) or (
         _ALSO.search(folded, max(sentence.start, first - _ALSO_REACH), first) is not None
         or _ANOTHER_OPENING.match(folded, sentence.start) is not None)
     continues = not another and (mode == "refer" or (
@@ -191,7 +194,7 @@ def _clause(
         quoted=all(any(qs <= t.start < qe for qs, qe in doc.quotes) for t in triggers),
         background=any(_SINCE.search(folded, max(lo, t.start - 80), t.start) for t in triggers)
         or looking_back,
-        separate=another or separate_regex().match(folded, sentence.start) is not None,
+        separate=another or marked,
     )
 
 
@@ -228,7 +231,7 @@ def _casualties_of(
             continue
         _, end, owner = max(before, key=lambda b: b[0])
         refers = any(g is owner and mode == "refer" for g, mode in groups)
-        if refers and _RESULT.match(folded, end, casualty.start):
+        if refers and _RESULT.match(folded, end, casualty.end):
             # "A bomb exploded near the first attack, killing two": the toll is the new event's
             owner = next((g for g, mode in groups if mode == "new"), owner)
         if owner is group:
