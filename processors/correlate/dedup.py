@@ -189,10 +189,10 @@ def _days_agree(event: _Event, incident: Incident) -> bool:
         # an undated report (an undated page) is the dated one only with the same toll at the
         # same named place ("three killed by a drone in Qamishli" twice), or by the same
         # attacker the same way
-        return (a is None and b is None) or _same_toll(event, incident) and (
+        return (a is None and b is None) or (_same_toll(event, incident) and (
             (event.geo_precision == 1 and incident.geo_precision == 1)
             or _same_place(event, incident)
-            or (_same_attacker(event, incident) and event.event_type == incident.event_type))
+            or (_same_attacker(event, incident) and event.event_type == incident.event_type)))
     if abs((a - b).days) <= 1:
         return True
     if event.precision == "week" and 0 <= (b - a).days <= 6:
