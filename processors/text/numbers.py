@@ -42,7 +42,8 @@ _PART_OF = re.compile(r"\s+of\s+(?:the|its|their|those|these)\s+"
 _AUX = (r"(?:(?:were|was|have been|had been|has been|are|is|got|being|been|reportedly|also|all|"
         r"later|have|has|had)\s+){0,3}")
 # The auxiliaries hold a passive marker: "two gunmen were killed" (the gunmen died).
-_PASSIVE = r"(?=(?:(?:reportedly|also|all|later|have|has|had)\s+){0,2}(?:were|was|are|is|got|being|been)\s)"
+_PASSIVE = (r"(?=(?:(?:reportedly|also|all|later|have|has|had)\s+){0,2}"
+            r"(?:were|was|are|is|got|being|been)\s)")
 # What an active verb's object starts with: "two gunmen killed a policeman", "... killed him"
 # (the count before the verb is the attackers); "three killed a day after" is no object.
 _OBJECT = (r"\s+(?:(?:a|an|the|his|her|their|its|another)\s+(?!(?:day|days|week|weeks|month|"
