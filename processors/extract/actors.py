@@ -7,11 +7,13 @@ trigger; the roles stage (``processors.extract.roles``) reads that from the word
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
 from processors.extract.document import ActorMention, Document, TargetCue
+from processors.extract.world import world
 from processors.extract.world_actors import bind_place_forces, find_world_actors
 from processors.text.indexed import Indexed
 from processors.text.matcher import Matcher
@@ -41,12 +43,22 @@ def _tables() -> _Tables:
     exact_regex, exact_keys = compile_keyed(exact, flags=0)
     targets = load_rules("targets")
     cues: list[dict[str, Any]] = targets["cues"]
-    cue_regex, cue_keys = compile_keyed([(i, p) for i, c in enumerate(cues) for p in c["patterns"]])
+    cue_regex, cue_keys = compile_keyed(
+        [(i, p) for i, c in enumerate(cues)
+         for p in [*c["patterns"], *(_demonym_plurals() if c.get("demonym_plurals") else ())]])
     return _Tables(
         actors=actors, folded_ci=ci_regex, ci_keys=ci_keys, exact=exact_regex,
         exact_keys=exact_keys, generic=compile_alternation(data["generic_attackers"]),
         cues=cues, cue_regex=cue_regex, cue_keys=cue_keys,
     )
+
+
+def _demonym_plurals() -> list[str]:
+    """"Nigerians", "Iraqis", "Afghans": the plural nouns of the world's demonym adjectives
+    that make one by adding -s (not "British", "Chinese": those are adjectives only)."""
+    adjectives = {a for c in world().countries.values() for a in c.adjectives
+                  if a.isalpha() and len(a) > 3 and a.lower().endswith(("an", "i"))}
+    return sorted(re.escape(f"{a}s") for a in adjectives)
 
 
 def find_actors(folded: str) -> list[ActorMention]:

@@ -128,9 +128,10 @@ def _pronoun_antecedent(doc: Document, draft: Draft) -> str | None:
 
 
 def inherit_types(drafts: list[Draft]) -> None:
-    """A generic "attack" takes the weapon of the article's other attacks on the same target."""
+    """A generic "attack" (or the clash an assault on armed men reads as) takes the weapon of
+    the article's other attacks on the same target."""
     for draft in drafts:
-        if not draft.inherit_type or draft.event_type != "attack":
+        if not draft.inherit_type or draft.event_type not in ("attack", "armed_clash"):
             continue
         peers = Counter(d.event_type for d in drafts
                         if not d.generic_type and d.target == draft.target and d is not draft)

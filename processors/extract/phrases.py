@@ -59,10 +59,11 @@ def period_kinds() -> frozenset[str]:
     return frozenset(load_rules("events")["period_kinds"])
 
 
-def fought_back(folded: str, sentence: int, sentences: dict[int, Sentence]) -> bool:
-    """Whether the attacked fought back, as the sentence or the next two tell ("soldiers
+def fought_back(folded: str, sentence: int, sentences: dict[int, Sentence], *,
+                reach: int = 2) -> bool:
+    """Whether the attacked fought back, as the sentence or the next ``reach`` tell ("soldiers
     returned fire", "a gun battle ensued"): an armed clash rather than a one-sided attack."""
-    for index in (sentence, sentence + 1, sentence + 2):
+    for index in range(sentence, sentence + reach + 1):
         span = sentences.get(index)
         if span is not None and _fight_back().search(folded, span.start, span.end):
             return True

@@ -22,7 +22,6 @@ from processors.extract.document import (
     Mention,
     PlaceMatch,
     Resolution,
-    TargetCue,
     Trigger,
 )
 from processors.extract.phrases import (
@@ -37,8 +36,8 @@ from processors.extract.phrases import (
     target_noun_after,
     type_precedence,
     victim_after,
-    victims_named_before,
 )
+from processors.extract.targets import target_class, target_of
 from processors.text.indexed import holding, within
 from processors.text.numbers import Casualty
 from processors.text.sentences import regional_countries
@@ -53,8 +52,6 @@ _AGENT_VERB = re.compile(
 _POSSESSIVE = re.compile(r"^\s*(?:[\w-]+\s+){0,3}$")
 _ADJACENT = re.compile(r"^[\s-]*(?:[\w-]+\s+){0,1}$")
 _STOP = re.compile(r"[;:]|\b(?:said|says|told|according)\b", re.IGNORECASE)
-_WORDS_ONLY = re.compile(r"[\w\s'-]*")
-_REACH = 100  # a cue farther than this from every trigger names something else
 _SAID_THEY = re.compile(r"^\s+(?:said|announced|reported|stated|claimed)\s+(?:that\s+)?"
                         r"(?:they|it)\s+"
                         r"(?:had\s+|have\s+|has\s+)?(?:\w+ly\s+)?$", re.IGNORECASE)
@@ -69,6 +66,16 @@ _PASSIVE_AUXILIARY = re.compile(r"\b(?:was|were|been|being|is|are|be)\s+(?:\w+ly
                                 re.IGNORECASE)
 _RELATIVE_SUBJECT = re.compile(r",?\s+(?:who|that)\s+(?:had\s+|have\s+|has\s+)?(?:\w+ly\s+)?",
                                re.IGNORECASE)
+# "soldiers were on patrol when gunmen ambushed them": a subordinate clause has its own subject.
+_SUBORDINATE = re.compile(r"\b(?:when|while|after|before|because|until|whereas|although|though)\b",
+                          re.IGNORECASE)
+# A casualty phrase that opens with its verb ("killed ten") is told of its subject; one that
+# opens with the victims ("two died", "six were hurt") is told of them.
+_ACTIVE_CASUALTY = re.compile(r"(?:kill|wound|injur|kidnap|abduct|murder|behead|execut|slaughter|"
+                              r"shot|shoot|massacr)\w*\b", re.IGNORECASE)
+_PLACE_NOUN = re.compile(r"\s+(?:headquarters|stations?|posts?|bases?|barracks|checkpoints?|"
+                         r"compounds?|offices?|positions|camps?|outposts?|depots?)\b",
+                         re.IGNORECASE)
 _CLAUSE_BREAK = re.compile(r"[,;:]|--|\b(?:where|which|who|that|when|while)\b", re.IGNORECASE)
 _PRONOUN = re.compile(r"\b(?:they|it|he|she)\b", re.IGNORECASE)
 _COREFERENT = re.compile(r"\b(?:the|this|that)\s+(?:group|militia|faction|organi[sz]ation|movement|"
@@ -82,6 +89,7 @@ _ASIDE = re.compile(r"\b(?:following|after|in (?:response|retaliation|reprisal|r
                     r"weeks? after)\b", re.IGNORECASE)
 _ARMED = frozenset({"security_forces", "iraqi_security_forces", "us_forces", "coalition_forces",
                     "foreign_forces", "peacekeepers", "militants"})
+_ABROAD = frozenset({"us_forces", "foreign_forces"})
 _KIND_RANK = {"facility": 0, "city": 1, "province": 2, "region": 3, "country": 4}
 
 
@@ -129,18 +137,23 @@ def _attacker_role(folded: str, trigger: Trigger, actor: ActorMention, lo: int) 
             return "stated"  # "an Islamic State attack", "Hamas's October 7 attack"
     if _RELATIVE_SUBJECT.fullmatch(gap):
         return "stated"  # "a clampdown on militants who had abducted": the relative's subject
-    if target_before(folded, actor.start, lo) or victim_after(folded, actor.end):
-        return None
+    if (target_before(folded, actor.start, lo) or victim_after(folded, actor.end)
+            or _PLACE_NOUN.match(folded, actor.end)):
+        return None  # "police headquarters" is where it happened, not who did it
     attribution = attribution_before(folded, actor.start, lo)
     if attribution in ("blamed", "suspected"):
         return attribution
+    if speech_after(folded, actor.end) and not _PRONOUN.search(gap):
+        return None  # "a police official confirmed a gun battle": the source of the news
+    if trigger.form == "casualty" and not _ACTIVE_CASUALTY.match(trigger.text):
+        return None  # "the soldiers left the vehicle and two died": the ones who died
     if trigger.form == "noun":
         return "stated" if _AGENT_VERB.match(gap) else None
     if _SAID_THEY.match(gap):
         return "stated"  # "security forces said they had uncovered a stash"
     if trigger.form == "verb" and _PASSIVE_AUXILIARY.search(gap):
         return None
-    if len(gap) > 150 or _STOP.search(gap) or _OTHER_VERB.search(gap):
+    if len(gap) > 150 or _STOP.search(gap) or _OTHER_VERB.search(gap) or _SUBORDINATE.search(gap):
         return None
     return "stated"
 
@@ -150,96 +163,6 @@ def pronoun_subject(folded: str, lo: int, trigger_start: int) -> bool:
     start = max(lo, trigger_start - 60)
     found = list(_PRONOUN.finditer(folded, start, trigger_start))
     return bool(found) and _CLAUSE_BREAK.search(folded, found[-1].end(), trigger_start) is None
-
-
-def target_of(
-    folded: str, triggers: Sequence[Trigger], cues: Sequence[TargetCue],
-    actors: Sequence[ActorMention], casualties: Sequence[Casualty], *, country: str | None,
-    exclude: ActorMention | None, lo: int, hi: int,
-) -> str | None:
-    """The target class of a mention: the best-placed cue or attacked actor in its span."""
-    if not triggers:
-        return None
-    first = min(t.start for t in triggers)
-    anchors = [t.start for t in triggers]
-    best: tuple[int, int, str | None] | None = None
-    for cue in cues:
-        if cue.end <= lo or cue.start >= hi:
-            continue
-        if cue.countries is not None and country not in cue.countries:
-            continue
-        if exclude is not None and cue.start < exclude.end and exclude.start < cue.end:
-            continue
-        score = _placement(folded, cue.start, cue.end, first, casualties, lo)
-        if score is None:
-            continue
-        distance = min(abs(cue.start - a) for a in anchors)
-        if distance > _REACH and score < 2:
-            continue
-        candidate: tuple[int, int, str | None] = (cue.weight + score, -distance,
-                                                  _abroad(cue, actors, country))
-        if best is None or candidate[:2] > best[:2]:
-            best = candidate
-    for actor in actors:
-        if actor.target is None or actor is exclude or actor.end <= lo or actor.start >= hi:
-            continue
-        if actor.countries is not None and country not in actor.countries:
-            continue
-        if not (target_before(folded, actor.start, lo) or victim_after(folded, actor.end)):
-            continue
-        distance = min(abs(actor.start - a) for a in anchors)
-        candidate = (5, -distance, target_class(actor, exclude, country=country))
-        if best is None or candidate[:2] > best[:2]:
-            best = candidate
-    return None if best is None else best[2]
-
-
-def _abroad(cue: TargetCue, actors: Sequence[ActorMention], country: str | None) -> str:
-    """A security-forces cue that is another state's forces ("Russian troops" in Mali)."""
-    if cue.target != "security_forces" or country is None:
-        return cue.target
-    for actor in actors:
-        if (actor.state is not None and actor.state != country and actor.start < cue.end
-                and cue.start < actor.end):
-            return "foreign_forces"
-    return cue.target
-
-
-def target_class(actor: ActorMention, attacker: ActorMention | None, *,
-                 country: str | None = None) -> str | None:
-    """The target class of an attacked actor, which can depend on who attacked it and where:
-    a state's forces are ``security_forces`` at home and ``foreign_forces`` abroad."""
-    if attacker is not None and attacker.side in state_sides() and actor.target_if_state:
-        return actor.target_if_state
-    if (actor.target == "security_forces" and actor.state is not None and country is not None
-            and actor.state != country):
-        return "foreign_forces"
-    return actor.target
-
-
-def _placement(
-    folded: str, start: int, end: int, first_trigger: int, casualties: Sequence[Casualty],
-    lo: int,
-) -> int | None:
-    """How clearly a cue sits in a victim position; None when it reads as the subject."""
-    if speech_after(folded, end):
-        return None  # "police said": the source of the report
-    score = 0
-    in_casualty = any(c.start <= start and end <= c.end for c in casualties)
-    # "wounded four US service members": the cue is the object of the casualty phrase.
-    after_casualty = any(0 <= start - c.end <= 30 and _WORDS_ONLY.fullmatch(folded, c.end, start)
-                         for c in casualties)
-    if in_casualty or after_casualty or victim_after(folded, end):
-        score += 2
-    if target_before(folded, start, lo):
-        score += 2
-    if victims_named_before(folded, start, lo):
-        score += 3
-    if start >= first_trigger:
-        score += 1
-    elif score == 0:
-        return None
-    return score
 
 
 # -- the stage ------------------------------------------------------------------------------------
@@ -269,8 +192,32 @@ def _mention(doc: Document, clause: Clause) -> Mention:
             and _COREFERENT.search(folded, max(0, agent.actor.start - 6), agent.actor.end)):
         agent = _antecedent(doc, agent) or agent
     first = min(t.start for t in triggers)
+    casualties = tuple(c for c in clause.casualties if not c.subset)
     places = tuple(p for p in within(doc.places, lo, hi) if not _hidden(p, actors, agent))
-    attached = [p for p in places if any(_attached(folded, p, t) for t in triggers)]
+    anaphoric, merge_only, generic = _reading(folded, clause, places)
+    resolution = None if generic else _resolve(doc, clause, places, agent, casualties)
+    if resolution is not None and resolution.agent is None and agent is not None:
+        # an attacker the roles reject ("the US killed ... US troops") hides no venue
+        shown = tuple(p for p in within(doc.places, lo, hi) if not _hidden(p, actors, None))
+        if shown != places:
+            places = shown
+            anaphoric, merge_only, generic = _reading(folded, clause, places)
+            resolution = None if generic else _resolve(doc, clause, places, agent, casualties)
+    return Mention(
+        sentence=clause.sentence, segment=clause.segment, start=lo, end=hi, triggers=triggers,
+        date=clause.date, places=places, agent=agent,
+        pronoun=agent is None and pronoun_subject(folded, lo, first),
+        generic_attacker=agent is not None and agent.actor.name is None,
+        casualties=casualties, quoted=clause.quoted, anaphoric=anaphoric,
+        merge_only=merge_only, background=clause.background, generic=generic,
+        separate=clause.separate, resolution=resolution,
+    )
+
+
+def _reading(folded: str, clause: Clause, places: tuple[PlaceMatch, ...]
+             ) -> tuple[bool, bool, bool]:
+    """Whether a clause at ``places`` reads as anaphoric, as merge-only and as generic."""
+    attached = [p for p in places if any(_attached(folded, p, t) for t in clause.triggers)]
     # A clause told apart ("Elsewhere, ...", "The group also attacked ...") at a place of its
     # own is a new event even when its word is weak.
     told_apart = clause.separate and bool(places)
@@ -286,17 +233,7 @@ def _mention(doc: Document, clause: Clause) -> Mention:
     generic = (not clause.own_date and (
         clause.plural_only or clause.toll or (clause.perfect and not specific_place))) or (
         clause.toll and clause.date is not None and clause.date.kind in period_kinds())
-    casualties = tuple(c for c in clause.casualties if not c.subset)
-    return Mention(
-        sentence=clause.sentence, segment=clause.segment, start=lo, end=hi, triggers=triggers,
-        date=clause.date, places=places, agent=agent,
-        pronoun=agent is None and pronoun_subject(folded, lo, first),
-        generic_attacker=agent is not None and agent.actor.name is None,
-        casualties=casualties, quoted=clause.quoted, anaphoric=anaphoric,
-        merge_only=merge_only, background=clause.background, generic=generic,
-        separate=clause.separate,
-        resolution=None if generic else _resolve(doc, clause, places, agent, casualties),
-    )
+    return anaphoric, merge_only, generic
 
 
 def _resolve(doc: Document, clause: Clause, places: tuple[PlaceMatch, ...], agent: Agent | None,
@@ -323,9 +260,11 @@ def _resolve(doc: Document, clause: Clause, places: tuple[PlaceMatch, ...], agen
         target = target_of(doc.folded, triggers, [c for c in cues if c.target != target],
                            [], casualties, country=country, exclude=None,
                            lo=clause.start, hi=clause.end) or "civilians"
-    if agent is not None and target in ("security_forces", "government") and (
+    if agent is not None and ((target in ("security_forces", "government") and (
             agent.actor.state == country or (agent.actor.side in state_sides()
-                                             and country in (agent.actor.countries or ()))):
+                                             and country in (agent.actor.countries or ()))))
+            or (target in _ABROAD and target == target_class(agent.actor, None,
+                                                             country=country))):
         agent = None  # a state's forces do not attack their own: they are the ones hit
     base_type = top.type
     if base_type == "remote_explosive_ied" and any(t.type == "suicide_bomb" for t in triggers):
@@ -333,9 +272,9 @@ def _resolve(doc: Document, clause: Clause, places: tuple[PlaceMatch, ...], agen
     if base_type == "attack":
         base_type = instrument_of(doc.folded, triggers, clause.end) or base_type
     event_type = _refine_type(base_type, top.weight, target, agent.actor.side if agent else None,
-                              killed)
-    if event_type == "attack" and target in _ARMED and fought_back(doc.folded, clause.sentence,
-                                                                   doc.sentence_of):
+                              killed, form=top.form)
+    if event_type == "attack" and target in _ARMED and fought_back(
+            doc.folded, clause.sentence, doc.sentence_of, reach=_fight_reach(doc, clause)):
         event_type = "armed_clash"  # "soldiers returned fire": both sides fought
     if event_type == "disrupted_weapons_use" and target is None:
         target = "militants"  # weapons are seized from armed groups
@@ -346,6 +285,18 @@ def _resolve(doc: Document, clause: Clause, places: tuple[PlaceMatch, ...], agen
         injured=clause_toll(casualties, "injured"),
         kidnapped=clause_toll(casualties, "kidnapped"),
     )
+
+
+def _fight_reach(doc: Document, clause: Clause) -> int:
+    """How many sentences after the clause's may still tell its fight (at most two): up to
+    the next that tells a new event of its own other than a fight ("In Mogadishu, mortar
+    shells crashed ...")."""
+    for later in doc.clauses:
+        if (clause.sentence < later.sentence <= clause.sentence + 2 and later.mode == "new"
+                and not (later.definite or later.continues)
+                and any(t.type != "armed_clash" for t in later.triggers)):
+            return later.sentence - clause.sentence - 1
+    return 2
 
 
 def _told_as_act(clause: Clause, places: tuple[PlaceMatch, ...]) -> bool:
@@ -402,10 +353,15 @@ def _venue(
 
 
 def _refine_type(
-    event_type: str, weight: int, target: str | None, side: str | None, killed: int | None
+    event_type: str, weight: int, target: str | None, side: str | None, killed: int | None,
+    *, form: str = "noun",
 ) -> str:
-    """ACLED's reading of a generic trigger: fights with militants are clashes, and so on."""
+    """ACLED's reading of a generic trigger: fights with militants are clashes, and an armed
+    assault ("an attack on an army post", "came under attack") on forces that can fight back is
+    one too; a named act (shot dead, stormed) or a bare toll keeps its own type."""
     state = side in state_sides()
+    if event_type == "attack" and weight <= 1 and form in ("noun", "verb") and target in _ARMED:
+        return "armed_clash"
     if weight <= 1 and event_type == "attack" and target == "infrastructure":
         return "property_destruction"
     if event_type == "attack" and target == "militants" and (state or weight <= 1):
@@ -420,6 +376,11 @@ def article_votes(doc: Document) -> tuple[Counter[str], Counter[str]]:
     and each target class what some trigger hits, in one pass over the sentences."""
     attackers: Counter[str] = Counter()
     targets: Counter[str] = Counter()
+    # A generic statement ("gunmen linked to X have kidnapped people in the past") names no
+    # attacker of the article's events unless it is a claim ("X has claimed two dozen
+    # attacks"); a campaign the article tells ("X has stepped up attacks") does.
+    told = {m.sentence for m in doc.mentions if not m.generic}
+    generic = {m.sentence for m in doc.mentions if m.generic} - told
     for sentence in holding(doc.sentences, sorted(doc.actors.starts + doc.triggers.starts)):
         if sentence.boilerplate:
             continue
@@ -432,7 +393,8 @@ def article_votes(doc: Document) -> tuple[Counter[str], Counter[str]]:
             if target is not None:
                 targets[target] += 1
             agent = attacker_of(doc.folded, trigger, actors, lo=s, hi=e) if actors else None
-            if agent is not None and agent.actor.name is not None:
+            if agent is not None and agent.actor.name is not None and (
+                    sentence.index not in generic or agent.attribution == "claimed"):
                 attackers[agent.actor.name] += 1
                 if trigger.weight >= 2 and agent.attribution == "claimed":  # "claimed the bombing"
                     doc.attacker_types.setdefault(agent.actor.name, set()).add(trigger.type)

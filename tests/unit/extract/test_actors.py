@@ -6,7 +6,8 @@ import pytest
 
 from processors.extract.actors import find_actors, find_targets
 from processors.extract.events import find_triggers
-from processors.extract.roles import attacker_of, target_of
+from processors.extract.roles import attacker_of
+from processors.extract.targets import target_of
 from processors.text.fold import fold
 
 
@@ -114,3 +115,24 @@ def test_actors_soldiers_are_security_forces_wherever_it_happened(country: str) 
     )  # type: ignore[arg-type]
 
 
+
+
+@pytest.mark.parametrize(("text", "target"), [
+    # people named by nationality, from the world gazetteer's demonyms and a few irregulars
+    ("three Kenyans", "civilians"),
+    ("two Bangladeshis", "civilians"),
+    ("four Danes", "civilians"),
+    # crowds and the places they gather
+    ("the worshipers", "civilians"),
+    ("a concert hall", "civilians"),
+    ("the bus station", "civilians"),
+    ("dozens of commuters", "civilians"),
+    # units of an army, and the armed groups they fight
+    ("the 5th Infantry Division", "security_forces"),
+    ("the brigade headquarters", "security_forces"),
+    ("rebel positions", "militants"),
+    # telecoms masts are infrastructure
+    ("a mobile phone antenna tower", "infrastructure"),
+])
+def test_actors_target_cues_name_their_class(text: str, target: str) -> None:
+    assert [c.target for c in find_targets(fold(text))] == [target]

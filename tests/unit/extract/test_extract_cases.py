@@ -17,7 +17,8 @@ CASES = [
         "An Iraqi soldier was killed and two others wounded when Islamic State militants attacked "
         "an army post in the Tarmiyah district north of Baghdad late on Saturday, security "
         "sources said.",
-        [("2023-05-06", "attack", "IQ-BG", "Islamic State", "security_forces", 1, 2)],
+        # SCHEMA: `attack` is on people who do not fight back; an army post is armed_clash
+        [("2023-05-06", "armed_clash", "IQ-BG", "Islamic State", "security_forces", 1, 2)],
     ),
     (
         "A US-led coalition air strike killed 11 Islamic State fighters in the Hamrin mountains on "
@@ -39,7 +40,7 @@ CASES = [
     (
         "Five members of the Popular Mobilization Forces were killed in an Islamic State attack in "
         "Salahuddin province on Thursday.",
-        [("2023-05-04", "attack", "IQ-SD", "Islamic State", "security_forces", 5, None)],
+        [("2023-05-04", "armed_clash", "IQ-SD", "Islamic State", "security_forces", 5, None)],
     ),
     (
         "Turkish warplanes struck suspected PKK positions in the Qandil mountains in northern "

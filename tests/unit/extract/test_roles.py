@@ -261,3 +261,71 @@ def test_roles_the_subject_of_a_passive_verb_is_no_attacker(
 ])
 def test_roles_rangers_gendarmes_and_force_personnel_are_security_forces(body: str) -> None:
     assert _targets(body) == ["security_forces"]
+
+
+@pytest.mark.parametrize(("text", "attacker"), [
+    # the source of the news is not a party to it
+    ("A duty police officer confirmed a gun battle took place near Hodan.", None),
+    # a subordinate clause has its own subject: the nearer actor did it
+    ("The soldiers were on patrol near Dori when gunmen ambushed them.", "gunmen"),
+    # "police headquarters" is where it happened, not who did it
+    ("An attacker slipped into police headquarters in Gao and opened fire.", "attacker"),
+])
+def test_roles_sources_subordinate_clauses_and_victims_are_no_attackers(
+    text: str, attacker: str | None,
+) -> None:
+    folded = fold(text)
+    trigger = max(find_triggers(folded), key=lambda t: t.weight)
+    agent = attacker_of(folded, trigger, find_actors(folded), lo=0, hi=len(folded))
+    assert (agent.actor.text if agent else None) == attacker
+
+
+@pytest.mark.parametrize(("body", "perpetrators"), [
+    # "two died": the subject of an intransitive casualty verb is among the dead
+    ("Rebels ambushed an army convoy near Dori on Monday. The soldiers left their truck and "
+     "two died.", [None]),
+    # the subject of an active casualty verb keeps doing it
+    ("Islamic State fighters killed two farmers near Dori on Monday.", ["Islamic State"]),
+])
+def test_roles_a_casualty_verb_names_its_attacker_only_when_active(
+    body: str, perpetrators: list[str | None],
+) -> None:
+    article = Article(id="t", published_at=PUBLISHED, title=None, body=body)
+    assert [i.perpetrator for i in extract_incidents(article)] == perpetrators
+
+
+def test_roles_a_state_never_attacks_its_own_troops_abroad() -> None:
+    body = ("Militias have often fired at US troops near Erbil, most of all after the United "
+            "States killed a militia commander near Erbil on Monday.")
+    article = Article(id="t", published_at=PUBLISHED, title=None, body=body)
+    assert all(i.perpetrator != "United States" or i.target != "us_forces"
+               for i in extract_incidents(article))
+
+
+@pytest.mark.parametrize(("body", "types"), [
+    # an armed assault on forces that can fight back is a clash (SCHEMA, ACLED)
+    ("Armed men staged an attack on a gendarmerie post near Dori on Monday, killing six "
+     "gendarmes.", ["armed_clash"]),
+    ("A navy patrol came under attack near Jolo on Monday.", ["armed_clash"]),
+    # a named act on one man keeps its type, and so does an attack on civilians
+    ("Gunmen shot dead a police commander in Gao on Monday.", ["attack"]),
+    ("Armed men attacked a market near Dori on Monday, killing six villagers.", ["attack"]),
+])
+def test_roles_an_assault_on_armed_men_is_an_armed_clash(body: str, types: list[str]) -> None:
+    article = Article(id="t", published_at=PUBLISHED, title=None, body=body)
+    assert [i.event_type for i in extract_incidents(article)] == types
+
+
+@pytest.mark.parametrize(("body", "perpetrators"), [
+    # a group said to have done such things in the past names no attacker of this event
+    ("Unidentified gunmen kidnapped four engineers from a hotel in Agadez on Monday. Gunmen "
+     "linked to al-Qaeda have kidnapped foreigners in the region in the past.", [None]),
+    # a claim in a generic sentence still names the group behind the campaign
+    ("Unidentified gunmen fired rockets at a base in Erbil on Monday. Kata'ib Hezbollah has "
+     "claimed dozens of attacks on bases in the region.", ["Kata'ib Hezbollah"]),
+])
+def test_roles_a_generic_statement_names_no_attacker_unless_it_claims(
+    body: str, perpetrators: list[str | None],
+) -> None:
+    article = Article(id="t", published_at=PUBLISHED, title=None, body=body)
+    assert [i.perpetrator for i in extract_incidents(article)] == perpetrators
