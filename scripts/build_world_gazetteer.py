@@ -276,7 +276,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--min-population", type=int, default=5000,
                         choices=(500, 1000, 5000, 15000))
-    parser.add_argument("--version", default="1")
+    parser.add_argument("--version", default="2")
     parser.add_argument("--dry-run", action="store_true", help="print figures, write nothing")
     args = parser.parse_args()
     data, cov = build(args.min_population, args.version)

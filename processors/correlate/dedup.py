@@ -84,6 +84,7 @@ class _Event:
     longitude: float | None = None
     perpetrators: list[str] = field(default_factory=list)  # every one a report named
     killed: int | None = None  # the first toll reported
+    injured: int | None = None
 
     def to_json(self) -> dict[str, Any]:
         return {"event_id": self.event_id, "country": self.country, "admin1": self.admin1,
@@ -94,7 +95,8 @@ class _Event:
                 "bodies": list(self.bodies),
                 "seen": self.seen.isoformat() if self.seen else None,
                 "latitude": self.latitude, "longitude": self.longitude,
-                "perpetrators": list(self.perpetrators), "killed": self.killed}
+                "perpetrators": list(self.perpetrators), "killed": self.killed,
+                "injured": self.injured}
 
     @classmethod
     def from_json(cls, raw: dict[str, Any]) -> _Event:
@@ -106,7 +108,8 @@ class _Event:
                    reports=list(raw.get("reports", [])), bodies=list(raw.get("bodies", [])),
                    seen=dt.date.fromisoformat(seen) if seen else None,
                    latitude=raw.get("latitude"), longitude=raw.get("longitude"),
-                   perpetrators=list(raw.get("perpetrators", [])), killed=raw.get("killed"))
+                   perpetrators=list(raw.get("perpetrators", [])), killed=raw.get("killed"),
+                   injured=raw.get("injured"))
 
     def retained_by(self) -> dt.date | None:
         """The day retention counts from: the event's day, else when it was last reported."""
@@ -157,14 +160,39 @@ def _near(event: _Event, incident: Incident) -> bool:
     return math.hypot(dx, dy) <= _NEAR_KM
 
 
+def _same_toll(event: _Event, incident: Incident) -> bool:
+    """Whether two reports give one toll (the same dead, else the same wounded, not none)."""
+    return (bool(event.killed) and event.killed == incident.killed) or (
+        bool(event.injured) and event.injured == incident.injured)
+
+
+def _same_place(event: _Event, incident: Incident) -> bool:
+    """Whether two reports name one place (the same name, or places a few km apart)."""
+    return bool(event.place and incident.place
+                and event.place.lower() == incident.place.lower()) or _near(event, incident)
+
+
+def _same_attacker(event: _Event, incident: Incident) -> bool:
+    return bool(incident.perpetrator) and incident.perpetrator in event.perpetrators
+
+
+def _corroborated(event: _Event, incident: Incident) -> bool:
+    """Whether two reports typed apart ("an IED ambush" as a bombing and as a clash) agree on
+    the toll and on the place or the attacker: one event told two ways."""
+    return bool(event.killed) and event.killed == incident.killed and (
+        _same_place(event, incident) or _same_attacker(event, incident))
+
+
 def _days_agree(event: _Event, incident: Incident) -> bool:
     a, b = event.day, incident.event_date
     if a is None or b is None:
         # an undated report (an undated page) is the dated one only with the same toll at the
-        # same named place: "three killed by a drone in Qamishli" twice
-        return (a is None and b is None) or (
-            bool(event.killed) and event.killed == incident.killed
-            and event.geo_precision == 1 and incident.geo_precision == 1)
+        # same named place ("three killed by a drone in Qamishli" twice), or by the same
+        # attacker the same way
+        return (a is None and b is None) or (_same_toll(event, incident) and (
+            (event.geo_precision == 1 and incident.geo_precision == 1)
+            or _same_place(event, incident)
+            or (_same_attacker(event, incident) and event.event_type == incident.event_type)))
     if abs((a - b).days) <= 1:
         return True
     if event.precision == "week" and 0 <= (b - a).days <= 6:
@@ -218,7 +246,7 @@ class EventIndex:
                            seen=self._watermark, latitude=incident.latitude,
                            longitude=incident.longitude,
                            perpetrators=[incident.perpetrator] if incident.perpetrator else [],
-                           killed=incident.killed)
+                           killed=incident.killed, injured=incident.injured)
             self._add(event)
             self._note_late(event)
             return Assignment(event.event_id, 1, True, (incident.article_id,), 1)
@@ -302,8 +330,8 @@ class EventIndex:
             return False  # two towns; a neighbourhood and its town are one place
         if _rival_attackers(event, incident):
             return False  # one city, one day, two attackers: two attacks
-        return _days_agree(event, incident) and _types_agree(event.event_type,
-                                                             incident.event_type)
+        return _days_agree(event, incident) and (
+            _types_agree(event.event_type, incident.event_type) or _corroborated(event, incident))
 
     @staticmethod
     def _affinity(event: _Event, incident: Incident) -> int:

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, replace
 from functools import cache
 from typing import Any, Final
@@ -82,6 +82,7 @@ class Gazetteer:
     words: dict[str, frozenset[str]]
     countryside: dict[str, str]  # "X countryside" means this province instead of X's own
     capitals: dict[str, Entry]  # country -> its capital's town entry ("Pakistan's capital")
+    stopped: frozenset[tuple[str, ...]] = frozenset()  # stop-listed keys some town still has
 
 
 def _need(cond: bool, where: str, what: str) -> None:
@@ -98,12 +99,13 @@ class _Builder:
         self.strict = {name_key(n) for n in rules["ambiguous"]}
 
     def add(
-        self, names: Iterable[str], entry: Entry, *, curated: bool, keep_article: bool = False
+        self, names: Iterable[str], entry: Entry, *, curated: bool, keep_article: bool = False,
+        stopped: bool = False,
     ) -> None:
         seen: set[tuple[str, ...]] = set()
         for name in names:
             key = name_key(name, keep_article=keep_article)
-            if not key or key in seen or (not curated and key in self.never):
+            if not key or key in seen or (not curated and not stopped and key in self.never):
                 continue
             if len(key) == 1 and key[0] in ARTICLES:  # a town called "As" or "En"
                 continue
@@ -124,7 +126,9 @@ def _towns(
     places: Iterable[Mapping[str, Any]],
     weights: Mapping[str, float],
     extra_names: Mapping[int, list[str]],
+    region: Collection[str],
 ) -> None:
+    """GeoNames' towns; the stop-list, written for ``region``'s names, is final there."""
     for rec in places:
         cc, gid = rec["cc"], int(rec["id"])
         code = rec.get("a1")
@@ -136,6 +140,13 @@ def _towns(
         weak = pop < _WEAK_POPULATION
         word = bool(rec.get("word"))
         names = [] if word and pop < _WORD_POPULATION else [rec["name"]]
+        if not weak and primary in b.never and cc not in region:
+            # Accra, Kazan, Beni: a real town's own name that the stop-list holds for a given
+            # name or a word elsewhere; ``place_context`` keeps it only where the article's
+            # other places point to its country (``Gazetteer.stopped``).
+            entry = Entry(None, "city", cc, code, rec["lat"], rec["lon"], 1, base + 1.0)
+            b.add(names, entry, curated=False, stopped=True)
+            names = []
         worded = set(rec.get("word_alt", ()))
         plain = [n for n in alternates if n not in worded]
         for group, bonus, strict in ((names, 1.0, word), (plain, 0.0, False),
@@ -239,6 +250,7 @@ def _countries(
 def _provinces(
     b: _Builder,
     data: Mapping[str, Any],
+    rules: Mapping[str, Any],
     centroids: Mapping[str, tuple[float, float]],
     w: World,
 ) -> tuple[dict[str, ProvinceInfo], dict[tuple[str, ...], str]]:
@@ -268,12 +280,13 @@ def _provinces(
                 names_by_key.setdefault(name_key(name), sub.code)
     for code in hand:
         _need(code in infos, "provinces.json", f"{code} is not a subdivision of a listed country")
-    _world_provinces(b, w, set(data["countries"]), centroids, infos, names_by_key)
+    _world_provinces(b, rules, w, set(data["countries"]), centroids, infos, names_by_key)
     return infos, names_by_key
 
 
 def _world_provinces(
     b: _Builder,
+    rules: Mapping[str, Any],
     w: World,
     done: set[str],
     centroids: Mapping[str, tuple[float, float]],
@@ -281,6 +294,7 @@ def _world_provinces(
     names_by_key: dict[tuple[str, ...], str],
 ) -> None:
     """First-level units of the countries ``provinces.json`` does not list."""
+    compass = _Compass(rules["compass"], rules["compass_french"])
     towns = {(rec["cc"], name_key(rec["name"])) for rec in w.places}
     # A city elsewhere of 100 000 people or more keeps its name ahead of the unit
     # (Amarah, Iraq before Amara, Ethiopia's region); the article's country settles it.
@@ -293,7 +307,7 @@ def _world_provinces(
         display = sub.names[1] if len(sub.names) > 1 else sub.names[0]
         infos[code] = ProvinceInfo(code, display, sub.country, sub.parent, lat, lon)
         entry = Entry(None, "province", sub.country, code, lat, lon, 3, _PROVINCE)
-        for name in sub.names:
+        for name in _with_compass_forms(sub.names, compass):
             key = name_key(name)
             # "Kano" the city, "Kano state" the state; "Plateau" only as "Plateau state".
             shared = (sub.country, key) in towns or name in sub.words
@@ -302,6 +316,38 @@ def _world_provinces(
                 weight = _demoted(entry, math.log10(_BIG_TOWN))
             b.add([name], weight, curated=False)
             names_by_key.setdefault(key, code)
+
+
+@dataclass(frozen=True, slots=True)
+class _Compass:
+    """Compass and position words of unit names: other languages' to English, and back."""
+
+    english: Mapping[str, str]  # "nord" -> "north", "oriental" -> "eastern"
+    french: Mapping[str, str]  # "north" -> "nord", "far" -> "extreme"
+
+
+def _with_compass_forms(names: Iterable[str], compass: _Compass) -> list[str]:
+    """A unit's names and their English compass forms: "Nord-Kivu" is also "North Kivu",
+    "Kasai Oriental" "Eastern Kasai", "Lunda Norte" "North Lunda"; a name of compass words
+    only is also its French form ("Far North", "Extreme-Nord")."""
+    out = list(names)
+    for name in names:
+        words = name.replace("-", " ").split()
+        lower = [x.lower() for x in words]
+        if len(words) < 2 or len(words) > 3:
+            continue  # one word ("Nord") would be a bare compass word; long names are phrases
+        if all(x in compass.french for x in lower):
+            out.append("-".join(compass.french[x].title() for x in lower))
+            continue
+        english = [compass.english[x].title() if x in compass.english else words[n]
+                   for n, x in enumerate(lower)]
+        if english == words:
+            continue
+        if lower[0] in compass.english:  # "Nord-Kivu", "Haut-Katanga"
+            out.append(" ".join(english))
+        elif lower[-1] in compass.english:  # "Lunda Norte", "Kasai Oriental"
+            out.append(" ".join([english[-1], *words[:-1]]))
+    return list(dict.fromkeys(out))
 
 
 def _subdivisions(country: str) -> list[Any]:
@@ -343,12 +389,12 @@ def _build(raw: Mapping[str, Mapping[str, Any]], w: World) -> Gazetteer:
     b = _Builder(rules)
     weights = {k: float(v) for k, v in countries_data["weights"].items()}
     countries, country_words = _countries(b, countries_data, w)
-    provinces, province_names = _provinces(b, raw["provinces"], _centroids(w.places), w)
+    provinces, province_names = _provinces(b, raw["provinces"], rules, _centroids(w.places), w)
     extra_aliases = _extra(b, raw["places_extra"], set(provinces))
     _facilities(b, w.facilities)
     blocked = Entry(None, "blocked", "", None, None, None, 0, 2 * _CURATED)
     b.add(rules["blocked"], blocked, curated=True)
-    _towns(b, w.places, weights, extra_aliases)
+    _towns(b, w.places, weights, extra_aliases, set(countries_data["countries"]))
     index = b.ordered()
     prefixes = {key[:n] for key in index for n in range(1, len(key))}
     words = {k: frozenset(str(w).lower() for w in v) for k, v in rules["words"].items()}
@@ -376,6 +422,7 @@ def _build(raw: Mapping[str, Mapping[str, Any]], w: World) -> Gazetteer:
         words=words,
         countryside=countryside,
         capitals=_capitals(index, w),
+        stopped=frozenset(k for k in b.never if any(e.kind == "city" for e in index.get(k, ()))),
     )
 
 

@@ -33,6 +33,9 @@ _TIME_LINK = re.compile(r"\b(?:after|before|following|preceded|followed|since)\b
 _PASSIVE_CASUALTY = re.compile(r"\b(?:were|was|have been|has been|had been|died|dead)\b",
                                re.IGNORECASE)
 
+# What lies between a referring trigger and a toll that is the result of the clause's own act
+_RESULT = re.compile(r"[^,;.]{0,60},\s*(?:killing|wounding|injuring|leaving)\b", re.IGNORECASE)
+
 _DATE_AFTER_REACH = 40
 _ANOTHER = re.compile(r"\b(?:another|(?:a|the) (?:second|third|fourth|fifth|further|separate))\s+"
                       r"(?:[\w-]+\s+){0,2}$", re.IGNORECASE)
@@ -126,7 +129,7 @@ def form_mentions(doc: Document) -> None:
             groups = _by_reference(folded, lo, seg_triggers)
             dates = [d for d in within(doc.dates, lo, hi) if d.start not in doc.datelines]
             for group, mode in groups:
-                own = _casualties_of(group, groups, seg_casualties)
+                own = _casualties_of(folded, group, groups, seg_casualties)
                 for sub, date in _by_date(group, dates):
                     clauses.append(_clause(doc, sentence, segment_id, lo, hi, sub, date,
                                            own, mode, forced,
@@ -160,7 +163,9 @@ def _clause(
     own_date = date is not None and date.kind not in ANAPHORIC_KINDS
     definite = all(t.definite or t.form == "casualty" for t in triggers) and any(
         t.definite for t in triggers)
-    if definite and own_date and date is not None and (
+    # "Later on Monday, the gunmen attacked ...": an opening that tells the event apart
+    marked = separate_regex().match(folded, sentence.start) is not None
+    if definite and own_date and not marked and date is not None and (
         _SPEECH.search(folded, max(lo, date.start - 90), date.start)
         or not any(_date_attached(folded, date, t) for t in triggers)
     ):
@@ -169,7 +174,8 @@ def _clause(
     # Israeli strike ...") is not itself a continuation.
     first = min(t.start for t in triggers)
     # "Another bomb killed three", "The group also attacked a post": a new event of the story
-    another = any(_ANOTHER.search(folded, max(lo, t.start - 30), t.start) for t in triggers) or (
+    another = marked or any(
+        _ANOTHER.search(folded, max(lo, t.start - 30), t.start) for t in triggers) or (
         _ALSO.search(folded, max(sentence.start, first - _ALSO_REACH), first) is not None
         or _ANOTHER_OPENING.match(folded, sentence.start) is not None)
     continues = not another and (mode == "refer" or (
@@ -188,7 +194,7 @@ def _clause(
         quoted=all(any(qs <= t.start < qe for qs, qe in doc.quotes) for t in triggers),
         background=any(_SINCE.search(folded, max(lo, t.start - 80), t.start) for t in triggers)
         or looking_back,
-        separate=another or separate_regex().match(folded, sentence.start) is not None,
+        separate=another or marked,
     )
 
 
@@ -212,15 +218,23 @@ def _by_reference(
 
 
 def _casualties_of(
-    group: list[Trigger], groups: list[tuple[list[Trigger], str]], casualties: list[Casualty]
+    folded: str, group: list[Trigger], groups: list[tuple[list[Trigger], str]],
+    casualties: list[Casualty],
 ) -> list[Casualty]:
     """The casualty figures of one group: those whose nearest trigger before them is its own."""
     if len(groups) == 1:
         return casualties
     mine = []
     for casualty in casualties:
-        before = [(t.start, g is group) for g, _ in groups for t in g if t.start <= casualty.start]
-        if before and max(before)[1]:
+        before = [(t.start, t.end, g) for g, _ in groups for t in g if t.start <= casualty.start]
+        if not before:
+            continue
+        _, end, owner = max(before, key=lambda b: b[0])
+        refers = any(g is owner and mode == "refer" for g, mode in groups)
+        if refers and _RESULT.match(folded, end, casualty.end):
+            # "A bomb exploded near the first attack, killing two": the toll is the new event's
+            owner = next((g for g, mode in groups if mode == "new"), owner)
+        if owner is group:
             mine.append(casualty)
     return mine
 

@@ -58,8 +58,10 @@ def compatible(a: Draft, b: Draft) -> bool:
         return False
     if a.background != b.background or a.country != b.country or a.country is None:
         return False
-    if b.separate and not a.separate and b.place is not None:
-        return False  # "Elsewhere, ...", "Another bomb in Karrada ...": told apart, at a place
+    if b.separate and not a.separate and (b.place is not None or _own_toll(b)):
+        # "Elsewhere, ...", "Another bomb in Karrada ...", "A second bomb killed two": told
+        # apart, at a place or with a toll of its own
+        return False
     if a.admin1 and b.admin1 and a.admin1 != b.admin1:
         return False
     same_named_place = bool(a.place and b.place and a.place.lower() == b.place.lower())
@@ -74,6 +76,11 @@ def compatible(a: Draft, b: Draft) -> bool:
     if _burning(a, b) and (b.place is None or same_named_place):
         return True  # "Gunmen attacked a church ... They also set fire to a health centre."
     return same_named_place and a.day is not None and a.day == b.day
+
+
+def _own_toll(draft: Draft) -> bool:
+    """Whether a draft counts its own dead or wounded."""
+    return bool(draft.killed or draft.injured)
 
 
 def _days_agree(a: Draft, b: Draft) -> bool:
@@ -155,7 +162,8 @@ def merge_drafts(doc: Document) -> None:
         # ("on September 21, 2013") are the past it looks back on.
         for draft in drafts:
             draft.background = draft.background or draft.own_date
-    doc.drafts = [d for d in drafts if _keep(d, doc.published, doc.include_background)]
+    doc.drafts = [d for d in drafts if _keep(d, doc.published, doc.include_background,
+                                             undated_lede=_undated_lede(doc, d))]
 
 
 def _resolve(
@@ -183,6 +191,9 @@ def _draft_all(doc: Document) -> list[Draft]:
             host = _antecedent_draft(drafts, new[0], mention.sentence)
             if host is not None:
                 absorb(host, new[0], detail_only=True)
+                continue
+            if _opens_story(doc, mention, new[0]):
+                headlines.extend(new[:1])  # stands for the story only if nothing else does
             continue
         taken: set[int] = set()
         for draft in new:
@@ -199,6 +210,13 @@ def _draft_all(doc: Document) -> list[Draft]:
     return _place_headlines(doc, drafts, headlines)
 
 
+def _opens_story(doc: Document, mention: Mention, draft: Draft) -> bool:
+    """Whether a referring mention with nothing before it to refer to tells the article's
+    first event ("At least 40 people have been killed in an attack by rebels" as the lede)."""
+    return (mention.sentence in doc.lede and not mention.merge_only and not mention.quoted
+            and _own_toll(draft))
+
+
 def _dated_past(draft: Draft, base: dt.date | None) -> bool:
     """Whether a draft is background by its date (kept only if asked for)."""
     return _is_background(draft, base)
@@ -206,7 +224,8 @@ def _dated_past(draft: Draft, base: dt.date | None) -> bool:
 
 def _antecedent_draft(drafts: list[Draft], detail: Draft, sentence: int) -> Draft | None:
     """The event a referring mention adds to: a recent draft, one hit the same way if any."""
-    recent = [d for d in drafts if sentence - max(d.sentences) <= _ANAPHORA_REACH]
+    recent = [d for d in drafts if sentence - max(d.sentences) <= _ANAPHORA_REACH
+              and (detail.country is None or d.country in (None, detail.country))]
     if not recent:
         return None
     if not detail.generic_type:
@@ -279,6 +298,8 @@ def _inherited(doc: Document, mention: Mention, anchor: ResolvedDate | None) -> 
     if mention.sentence in doc.lede and doc.base is not None and not mention.anaphoric:
         precision: DatePrecision = "week" if doc.base_is_fallback else "day"
         return ResolvedDate(doc.base, precision)
+    if mention.separate and anchor is not None:
+        return anchor  # "A second bomb went off nearby": the day of the story told so far
     return UNKNOWN
 
 
@@ -335,11 +356,24 @@ def _is_background(draft: Draft, published: dt.date | None) -> bool:
         age is not None and age > _BACKGROUND_DAYS)
 
 
-def _keep(draft: Draft, published: dt.date | None, include_background: bool) -> bool:
-    """Whether a draft is reported: placed somewhere, not only quoted, not background."""
+def _undated_lede(doc: Document, draft: Draft) -> bool:
+    """Whether a draft is the lede's event of an article with no date to count days from: no
+    day can be resolved, and the lede's own act and toll say enough."""
+    return (doc.base is None and draft.sentence in doc.lede and _own_toll(draft)
+            and not draft.generic_type)
+
+
+def _keep(
+    draft: Draft, published: dt.date | None, include_background: bool, *,
+    undated_lede: bool = False,
+) -> bool:
+    """Whether a draft is reported: placed somewhere (or the lede's event of an undated
+    article), not only quoted, not background."""
     if draft.country is None:
         return False
-    if draft.day is None and draft.geo_precision == 3 and draft.precision != "week":
+    if draft.day is None and draft.geo_precision == 3 and draft.precision != "week" and (
+        draft.admin1 is None or draft.generic_type  # "Ninewa followed with 36 killed"
+    ) and not undated_lede:
         return False
     if draft.quoted and not draft.own_date:
         return False

@@ -24,6 +24,7 @@ from typing import Final
 
 from processors.extract.document import PlaceMatch
 from processors.extract.gazetteer import Entry, gazetteer
+from processors.text.fold import name_key
 
 _WEIGHTS: Final = {"country": 2.0, "province": 2.0, "region": 1.0, "city": 1.0, "facility": 1.0}
 _DATELINE_CHARS: Final = 120  # a first place this close to the start is the dateline
@@ -32,7 +33,7 @@ _CLEAR: Final = 2.0  # evidence a country needs before an unsupported small town
 # After a dateline's place: its region, date or agency, then a dash ("BAGHDAD, Feb 15 (KUNA) --").
 _DATELINE_TAIL: Final = re.compile(r"[^\n]{0,60}?(?:\s-{1,2}\s|\s?[\u2013\u2014]\s?)")
 _LOWER_WORD: Final = re.compile(r"\b[a-z][a-z]{2,}\b")
-_OPENING: Final = " \t\n\"'(["
+_OPENING: Final = " \t\n\"'([«\u201c\u201e\u2018\u2039"
 
 
 def country_evidence(places: list[PlaceMatch]) -> Counter[str]:
@@ -41,6 +42,8 @@ def country_evidence(places: list[PlaceMatch]) -> Counter[str]:
     for i, place in enumerate(places):
         if place.kind == "blocked":
             continue
+        if _stopped(place):
+            continue  # "Kazan" may be a person: it needs the article's other places
         weight: float = _WEIGHTS.get(place.kind, 1.0)
         if place.alternatives and not place.curated:
             weight = 0.0  # an ambiguous small place proves nothing on its own
@@ -62,8 +65,15 @@ def resolve_places(places: list[PlaceMatch]) -> list[PlaceMatch]:
             place = _reread(place, votes)
         if _unsupported(place, votes, leader, lead) or _stray(place, places, votes, leader, lead):
             continue
+        if _stopped(place) and votes[place.country] <= 0:
+            continue  # "Kazan", "Beni" where nothing else in the article is Russian or Congolese
         out.append(place)
     return out
+
+
+def _stopped(place: PlaceMatch) -> bool:
+    """A town whose name is on the stop-list (a given name, a word, a name elsewhere)."""
+    return place.kind == "city" and name_key(place.text) in gazetteer().stopped
 
 
 def _stray(place: PlaceMatch, places: list[PlaceMatch], votes: Counter[str], leader: str,

@@ -99,6 +99,11 @@ def refine(g: Gazetteer, folded: str, toks: list[Token], hit: Hit) -> None:
             _become(hit, province)
             _extend_left(toks, hit, n)
             return
+        if hit.entry is province and province.score < 0:
+            # A unit named by an English word ("North", "Plateau", "Rivers") that no town of
+            # its name outranks is the unit only as "North region" or "state of Plateau".
+            hit.kind = "blocked"
+            return
     if hit.kind == "city" and _facility(folded, toks, hit, w):
         return
     settled = hit.kind in ("city", "facility")

@@ -61,13 +61,14 @@ __all__ = [  # noqa: F822 - GAZETTEER_VERSION comes from the module __getattr__
 
 _CAPITAL: Final = frozenset(string.ascii_uppercase + string.digits)
 _SENTENCE_END: Final = frozenset(".!?:\n")
-_OPENERS: Final = " \t\"'([«"  # after folding, curly quotes are already "'"
+_OPENERS: Final = " \t\"'([«\u201c\u201e\u2018\u2039"  # fold keeps curly double quotes
 _JOINERS: Final = frozenset({" ", "-", "'", " - ", "' ", " '", "-'"})  # "Tall 'Afar"
 _CLOSE: Final = re.compile(r"\s+")
 _HAND_WRITTEN: Final = 1e5  # entries scored at least this come from hand-written data
 _LARGE_TOWN: Final = 6.0  # log10 of a million people: a name the world knows
 _RESOLVABLE: Final = frozenset({"city", "province", "facility"})
 _MAX_ALTERNATIVES: Final = 12
+_PARTICLE: Final = 4  # longest lower-case word inside a name ("au", "des", "bou")
 _WHOLE_BODY: Final = 0.6  # above this share of busy paragraphs, one gazetteer pass over the body
 
 
@@ -219,8 +220,11 @@ def _accept(
     g: Gazetteer, folded: str, toks: list[Token], i: int, j: int, cands: tuple[Entry, ...]
 ) -> Hit | None:
     generic = g.words["generic"]
-    for _, _, raw in toks[i : j + 1]:
-        if raw[0] not in _CAPITAL and (k := _key(raw)) not in ARTICLES and k not in generic:
+    for t, (_, _, raw) in enumerate(toks[i : j + 1], start=i):
+        # "Port-au-Prince", "Dar es Salaam", "Croix-des-Bouquets": a short lower-case
+        # particle inside a name whose first and last words are capitalised.
+        if (raw[0] not in _CAPITAL and (k := _key(raw)) not in ARTICLES and k not in generic
+                and not (i < t < j and len(raw) <= _PARTICLE and toks[j][2][0] in _CAPITAL)):
             return None
     entry = cands[0]
     word = toks[i][2]

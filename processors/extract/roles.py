@@ -13,6 +13,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 
+from processors.extract.casualties import clause_toll
 from processors.extract.document import (
     ActorMention,
     Agent,
@@ -246,7 +247,7 @@ def _resolve(doc: Document, clause: Clause, places: tuple[PlaceMatch, ...], agen
             and place.country != doc.country and place.country not in regional_countries()):
         place, country = None, doc.country  # "Washington said" names no venue
     top = max(triggers, key=lambda t: (t.weight, type_precedence(t.type)))
-    killed = _total(casualties, "killed")
+    killed = clause_toll(casualties, "killed")
     countries = agent.actor.countries if agent is not None else None
     if countries is not None and country not in countries:
         agent = None  # "soldiers" and "police" are the forces of the story's state only there
@@ -281,7 +282,8 @@ def _resolve(doc: Document, clause: Clause, places: tuple[PlaceMatch, ...], agen
         place=place, country=country,
         admin1=place.admin1 if place else None,  # SCHEMA v2 codes units everywhere
         top=top, event_type=event_type, agent=agent, target=target, killed=killed,
-        injured=_total(casualties, "injured"), kidnapped=_total(casualties, "kidnapped"),
+        injured=clause_toll(casualties, "injured"),
+        kidnapped=clause_toll(casualties, "kidnapped"),
     )
 
 
@@ -367,11 +369,6 @@ def _refine_type(
     if event_type == "disrupted_weapons_use" and killed:
         return "armed_clash" if state or target == "militants" else "attack"
     return event_type
-
-
-def _total(casualties: tuple[Casualty, ...], kind: str) -> int | None:
-    values = [c.value for c in casualties if c.kind == kind]
-    return sum(values) if values else None
 
 
 def article_votes(doc: Document) -> tuple[Counter[str], Counter[str]]:

@@ -27,9 +27,11 @@ _PLAIN = re.compile(r"\d[\d,]*")
 
 # Words allowed between a count and its casualty verb: nouns and modifiers, never a clause.
 _FILLER = (r"(?:(?:(?!(?:and|but|while|after|before|when|who|which|that|in|on|at|by|from|said)\b)"
+           # "five U.S. soldiers died": initials and titles, never a sentence's full stop
+           r"(?:(?:[A-Za-z]\.){2,3}|(?:Gen|Lt|Col|Sgt|Capt|Maj|Brig|Cpl|Pvt|Dr|Mr|St)\.|[A-Za-z'’-]+)"
            # "7 members of the GNR (National Guard) died": an aside in brackets
            # "peacekeepers from Chad have been killed": where the victims came from
-           r"[A-Za-z.'’-]+|\([^()]{1,40}\)|from\s+[A-Za-z'’-]+)\s+){0,8}?"
+           r"|\([^()]{1,40}\)|from\s+[A-Za-z'’-]+)\s+){0,8}?"
            # "four guards on Sunday were killed": a day between the victims and the verb
            r"(?:(?:late |early )?on\s+(?:monday|tuesday|wednesday|thursday|friday|saturday|"
            r"sunday)\s+)?")
@@ -39,6 +41,14 @@ _PART_OF = re.compile(r"\s+of\s+(?:the|its|their|those|these)\s+"
                       r"kidnapped)\b", re.IGNORECASE)
 _AUX = (r"(?:(?:were|was|have been|had been|has been|are|is|got|being|been|reportedly|also|all|"
         r"later|have|has|had)\s+){0,3}")
+# The auxiliaries hold a passive marker: "two gunmen were killed" (the gunmen died).
+_PASSIVE = (r"(?=(?:(?:reportedly|also|all|later|have|has|had)\s+){0,2}"
+            r"(?:were|was|are|is|got|being|been)\s)")
+# What an active verb's object starts with: "two gunmen killed a policeman", "... killed him"
+# (the count before the verb is the attackers); "three killed a day after" is no object.
+_OBJECT = (r"\s+(?:(?:a|an|the|his|her|their|its|another)\s+(?!(?:day|days|week|weeks|month|"
+           r"months|year|years|night|morning|evening|afternoon|weekend|same|previous|following|"
+           r"next|last|first|second)\b)|(?:him|them|several|dozens|scores|hundreds)\b)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,13 +61,15 @@ class Casualty:
     value: int
     subset: bool
     vague: bool = False
+    # A figure the text states ("12", "at least a dozen"), not a vague word ("dozens", "several")
+    stated: bool = True
 
 
 @cache
 def _count_pattern() -> str:
     data = load_rules("casualties")
-    approx = "|".join(sorted(map(re.escape, data["approximators"]), key=len, reverse=True))
-    vague = "|".join(sorted(data["vague_counts"], key=len, reverse=True))
+    approx = "|".join(sorted(map(_spaced, data["approximators"]), key=len, reverse=True))
+    vague = "|".join(sorted(map(_spaced, data["vague_counts"]), key=len, reverse=True))
     return (rf"(?:(?:{approx})\s+)?(?:{_DIGITS}(?:\s+dozen)?|{_WORDS}(?:\s+dozen)?"
             rf"|(?:{vague})(?:\s+of)?)")
 
@@ -71,16 +83,20 @@ def _casualty_regex() -> Matcher:
         alts = "|".join(sorted(verbs, key=len, reverse=True))
         # "Two explosions have injured 187 people": a count right after the verb is its
         # object, so the count before it is the agent, not the victims.
-        parts.append(rf"(?P<p_{kind}>(?P<n_{kind}>{count})\s+{_FILLER}{_AUX}(?:{alts}))"
-                     rf"(?!\s+{count}(?![\w-]))")
+        parts.append(rf"(?P<p_{kind}>(?P<n_{kind}>{count})\s+{_FILLER}{_PASSIVE}{_AUX}(?:{alts}))")
+        parts.append(rf"(?P<i_{kind}>(?P<j_{kind}>{count})\s+{_FILLER}{_AUX}(?:{alts}))"
+                     rf"(?!\s+{count}(?![\w-])|{_OBJECT})")
     for kind, verbs in data["active_verbs"].items():
         alts = "|".join(sorted(verbs, key=len, reverse=True))
         parts.append(rf"(?P<a_{kind}>(?:{alts})\s+(?P<m_{kind}>{count}))")
     for kind, nouns in data["noun_phrases"].items():
         alts = "|".join(sorted(nouns, key=len, reverse=True))
         if kind == "killed":
-            parts.append(rf"(?P<x_{kind}>(?P<q_{kind}>{count})\s+(?:deaths|fatalities)"
-                         rf"|(?:{alts})\s+(?P<r_{kind}>{count}))")
+            counted = "|".join(data["counted_nouns"])
+            claimed = "|".join(data["claimed_lives"])
+            parts.append(rf"(?P<x_{kind}>(?P<q_{kind}>{count})\s+(?:{counted})"
+                         rf"|(?:{claimed})\s+(?P<g_{kind}>{count})\s+lives"
+                         rf"|(?:{alts})\s+(?P<r_{kind}>{count})(?!\s+(?:injured|wounded|hurt)))")
         else:
             parts.append(rf"(?P<x_{kind}>(?:{alts})\s+(?P<r_{kind}>{count}))")
     for kind, phrases in data["zero"].items():
@@ -92,6 +108,9 @@ def _casualty_regex() -> Matcher:
         alts = "|".join(sorted(verbs, key=len, reverse=True))
         parts.append(rf"(?P<o_{kind}>(?:{alts})\s+(?P<l_{kind}>{person}"
                      rf"(?:(?:\s*,\s*|\s+and\s+|\s*,\s*and\s+){person}){{0,3}}))")
+        # "killed one person and injured another": one more person
+        parts.append(rf"(?P<y_{kind}>(?:{alts})\s+another)"
+                     rf"(?=\s*[.,;]|\s+(?:in|on|at|and|when|while|near|during)\b)")
     singular = "|".join(sorted(data["verbs"]["killed"] + data["verbs"]["injured"]
                                + data["verbs"]["kidnapped"], key=len, reverse=True))
     parts.append(rf"(?P<s_one>(?<![\w-])(?:a|an)\s+(?:[A-Za-z.'’-]+\s+){{1,3}}?"
@@ -110,7 +129,7 @@ def _subset_regex() -> re.Pattern[str]:
 def parse_count(span: str) -> int | None:
     """The number a count phrase stands for ("at least twelve" 12, "two dozen" 24), or None."""
     data = load_rules("casualties")
-    text = span.strip().lower()
+    text = " ".join(span.split()).lower()
     for approx in sorted(data["approximators"], key=len, reverse=True):
         if text.startswith(approx + " "):
             text = text[len(approx) + 1 :].strip()
@@ -172,14 +191,15 @@ def find_casualties(text: str, start: int = 0, end: int | None = None) -> list[C
             kind = _kind_of(verb)
             found.append(Casualty(match.start(), match.end(), kind, 1, False))
             continue
-        if prefix == "o":
-            people = _person_regex().findall(match.group(f"l_{kind}"))
+        if prefix in ("o", "y"):
+            people = _person_regex().findall(match.group(f"l_{kind}")) if prefix == "o" else [1]
             found.append(Casualty(match.start(), match.end(), kind, len(people), False))
             continue
-        number_group = {"p": "n", "a": "m", "x": "r"}[prefix] + "_" + kind
+        number_group = _COUNT_GROUPS[prefix] + "_" + kind
         count_span = match.group(number_group)
-        if count_span is None and prefix == "x":
-            count_span = match.group(f"q_{kind}") if kind == "killed" else None
+        if count_span is None and prefix == "x" and kind == "killed":
+            number_group = next(g for g in ("q_killed", "g_killed") if match.group(g))
+            count_span = match.group(number_group)
         if count_span is None:
             continue
         value = parse_count(count_span)
@@ -187,7 +207,7 @@ def find_casualties(text: str, start: int = 0, end: int | None = None) -> list[C
             continue
         before = text[max(0, match.start() - 20) : match.start()]
         lo = match.start()
-        if prefix == "p":
+        if prefix in ("p", "i"):
             lead = _coordinated_regex().search(text, max(start, lo - _COORDINATED_REACH), lo)
             if lead is not None and (not found or found[-1].end <= lead.start()):
                 # "two police officers and three agents were killed": one verb, both groups
@@ -195,13 +215,21 @@ def find_casualties(text: str, start: int = 0, end: int | None = None) -> list[C
                 lo = lead.start()
         # "one of the four killed", "one of its wounded fighters": a part of a toll told before
         part_of = _PART_OF.match(text, match.end(number_group)) is not None
+        vague = _is_vague(count_span)
         found.append(Casualty(lo, match.end(), kind, value,
-                              subset.search(before) is not None or part_of,
-                              _is_vague(count_span)))
+                              subset.search(before) is not None or part_of, vague,
+                              not vague or _is_figure_word(count_span)))
     return found
 
 
 _COORDINATED_REACH = 100
+# The group holding the count of each kind of phrase (see ``_casualty_regex``).
+_COUNT_GROUPS = {"p": "n", "i": "j", "a": "m", "x": "r"}
+
+
+def _spaced(phrase: str) -> str:
+    """A literal phrase as a regex whose spaces match any run of white space ("more\\nthan")."""
+    return r"\s+".join(map(re.escape, phrase.split()))
 
 
 @cache
@@ -226,9 +254,17 @@ def _person_regex() -> re.Pattern[str]:
 
 def _is_vague(span: str) -> bool:
     """Whether a count is a vague word ("dozens", "several") rather than a figure."""
-    words = span.lower().split()
-    return any(w in load_rules("casualties")["vague_counts"] for w in words) and not any(
-        w[:1].isdigit() for w in words)
+    text = " ".join(span.lower().split())
+    vague = load_rules("casualties")["vague_counts"]
+    return any(re.search(rf"(?<!\S){re.escape(v)}(?!\S)", text) for v in vague) and not any(
+        w[:1].isdigit() for w in text.split())
+
+
+def _is_figure_word(span: str) -> bool:
+    """Whether a vague-looking count is a figure after all ("a dozen", "a couple of")."""
+    text = " ".join(span.lower().split())
+    return any(re.search(rf"(?<!\S){re.escape(w)}(?:\s+of)?$", text)
+               for w in load_rules("casualties")["figure_words"])
 
 
 def _kind_of(verb: str) -> str:

@@ -96,3 +96,63 @@ def test_merge_a_page_date_line_dates_no_headline() -> None:
     article = Article(id="t", published_at=dt.date(2019, 1, 17), title=None, body=body)
     assert [(str(i.event_date), i.killed) for i in extract_incidents(article)] == [
         ("2019-01-17", 7)]
+
+
+def _events(body: str, published: dt.date | None = PUBLISHED) -> list[tuple[str | None, ...]]:
+    article = Article(id="t", published_at=published, title=None, body=body)
+    return [(str(i.event_date) if i.event_date else None, i.country, i.event_type, i.killed)
+            for i in extract_incidents(article)]
+
+
+@pytest.mark.parametrize(("body", "expected"), [
+    # an ordinal event with a toll of its own is a second event, on the story's day, even
+    # when its toll follows a referring phrase ("from the first blast, killing two")
+    ("A roadside bomb exploded at a checkpoint in Kirkuk on Sunday, wounding three soldiers. "
+     "A second bomb exploded 500 metres from the first blast, killing two policemen.",
+     [("2023-05-07", "IQ", "remote_explosive_ied", None),
+      ("2023-05-07", "IQ", "remote_explosive_ied", 2)]),
+    # ... without a toll or a place of its own it is the same story told on
+    ("A roadside bomb exploded at a checkpoint in Kirkuk on Sunday, wounding three soldiers. "
+     "A second bomb exploded 500 metres from the first blast.",
+     [("2023-05-07", "IQ", "remote_explosive_ied", None)]),
+    # a separate-marker opening tells a new event apart, even with a definite subject
+    ("Gunmen killed four farmers in Hawija on Monday. Later on Monday, the gunmen attacked a "
+     "nearby village, where they killed six people.",
+     [("2023-05-08", "IQ", "attack", 4), ("2023-05-08", "IQ", "attack", 6)]),
+    ("Gunmen killed four farmers in Hawija on Monday. On Monday the gunmen attacked the "
+     "farmers, killing four.", [("2023-05-08", "IQ", "attack", 4)]),
+])
+def test_merge_an_event_told_apart_with_its_own_toll_is_a_new_event(
+    body: str, expected: list[tuple[str | None, ...]]
+) -> None:
+    assert _events(body) == expected
+
+
+@pytest.mark.parametrize(("body", "published", "expected"), [
+    # a lede that refers to an attack no sentence before tells ("in an attack") reports it
+    ("At least 31 people have been killed in an attack by rebels in eastern Congo, officials "
+     "said.\n\nThe mayor said residents fled.", PUBLISHED,
+     [("2023-05-10", "CG", "attack", 31)]),
+    # an undated article's lede event is kept without a place or a day to count from
+    ("Twelve soldiers were killed in an ambush on Sunday by armed men in Mali.\n\nThe army "
+     "said the patrol was hit near the border.", None, [(None, "ML", "armed_clash", 12)]),
+    # ... but not a statistic
+    ("He said that attacks in Mali have killed 300 people this year.\n\nThe army said the "
+     "patrol was hit near the border.", None, []),
+    # a referring mention never adds to an event of another country
+    ("A bomb killed two people in Kabul on Monday.\n\nAt least 31 people have been killed in "
+     "an attack by rebels in eastern Congo, officials said.", PUBLISHED,
+     [("2023-05-08", "AF", "attack", 2)]),
+])
+def test_merge_a_lede_event_stands_when_nothing_else_does(
+    body: str, published: dt.date | None, expected: list[tuple[str | None, ...]]
+) -> None:
+    assert _events(body, published) == expected
+
+
+def test_merge_a_province_placed_event_without_a_day_is_kept() -> None:
+    article = Article(id="t", published_at=None, title=None, body=(
+        "Police in the north reported new violence.\n\nA roadside bomb in Kunduz province "
+        "killed a police commander as he travelled by car."))
+    assert [(i.admin1, i.event_type) for i in extract_incidents(article)] == [
+        ("AF-KDZ", "remote_explosive_ied")]

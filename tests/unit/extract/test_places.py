@@ -546,3 +546,68 @@ def test_places_dateline_and_stray_names_are_no_venue(body: str, admin1: str | N
     article = Article(id="dl", published_at=dt.date(2022, 3, 5), body=body)
     [incident] = extract_incidents(article)
     assert (incident.country, incident.admin1, incident.place) == ("SO", admin1, place)
+
+
+# Names of the wider world: particles, quotes, units named by words (issue 18).
+@pytest.mark.parametrize(
+    ("text", "fragment", "country"),
+    [
+        ("Gangs blocked the roads out of Port-au-Prince on Tuesday.", "Port-au-Prince", "HT"),
+        ("Aid convoys left Croix-des-Bouquets at noon.", "Croix-des-Bouquets", "HT"),
+        ("A truck bomb went off in Dar es Salaam last year.", "Dar es Salaam", "TZ"),
+    ],
+)
+def test_places_lower_case_particle_inside_a_name(text: str, fragment: str, country: str) -> None:
+    assert only(text, fragment).country == country
+
+
+def test_places_lower_case_word_never_ends_a_name() -> None:
+    # "Port au" is no name: a particle joins two capitalised words only.
+    assert "Port au" not in texts("They sailed to the Port au matin.")
+
+
+@pytest.mark.parametrize("quote", ["\u201c", "\u2018", '"'])
+def test_places_ambiguous_word_opening_a_quote_is_no_place(quote: str) -> None:
+    # "Hit" is an Anbar town only mid-sentence; a quotation's first word is no exception.
+    assert texts(f"{quote}Hit the brakes,\u201d the driver shouted.") == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["The North American buyers left early.", "South African miners went on strike.",
+     "Villages in Plateau were quiet.", "Boats moved along the Rivers at night."],
+)
+def test_places_unit_named_by_a_word_needs_its_type_word(text: str) -> None:
+    assert [m for m in find_places(text) if m.kind == "province"] == []
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment", "admin1"),
+    [
+        ("Fighting spread across the North region overnight.", "North region", "CM-NO"),
+        ("Herders clashed with farmers in Plateau state.", "Plateau state", None),
+    ],
+)
+def test_places_unit_named_by_a_word_with_its_type_word(text: str, fragment: str,
+                                                        admin1: str | None) -> None:
+    match = only(text, fragment)
+    assert match.kind == "province"
+    assert admin1 is None or match.admin1 == admin1
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment", "admin1"),
+    [
+        ("Rebels shelled villages in North Kivu.", "North Kivu", "CD-NK"),
+        ("Rebels shelled villages in Nord-Kivu.", "Nord-Kivu", "CD-NK"),
+        ("Refugees crossed into South Kivu.", "South Kivu", "CD-SK"),
+        ("Troops were sent to the Extreme-Nord.", "Extreme-Nord", "CM-EN"),
+        ("Troops were sent to the Far North.", "Far North", "CM-EN"),
+        ("Looting was reported in Eastern Kasai.", "Eastern Kasai", "CD-KE"),
+        ("Floods cut roads in North Lunda.", "North Lunda", "AO-LNO"),
+    ],
+)
+def test_places_unit_in_its_english_and_french_compass_forms(text: str, fragment: str,
+                                                             admin1: str) -> None:
+    match = only(text, fragment)
+    assert (match.kind, match.admin1) == ("province", admin1)

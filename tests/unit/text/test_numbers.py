@@ -139,3 +139,44 @@ def test_numbers_perfect_tense_asides_and_origins_before_the_verb(
 def test_numbers_one_of_a_toll_told_before_is_a_subset(text: str, subset: bool) -> None:
     found = find_casualties(text)
     assert found and found[0].subset is subset
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # the subject of an active killing verb is the attacker, never the dead
+    ("three militants killed a shopkeeper near the market", [("killed", 1)]),
+    ("two gunmen have wounded them", []),
+    ("four gunmen were killed a day after the raid", [("killed", 4)]),
+    ("five farmers killed in an ambush", [("killed", 5)]),
+])
+def test_numbers_attackers_before_an_active_verb_are_not_the_toll(
+    text: str, expected: list[tuple[str, int]]
+) -> None:
+    assert _casualties(text) == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("raiders shot and beheaded seven herders", [("killed", 7)]),
+    ("officials put the number of dead at at least 19", [("killed", 19)]),
+    ("the explosion claimed 23 lives", [("killed", 23)]),
+    ("nine bodies were recovered from the river", [("killed", 9)]),
+    ("the strike killed one man and injured another in the village",
+     [("killed", 1), ("injured", 1)]),
+    ("at least 31 were killed and more than 70 others were hospitalised",
+     [("killed", 31), ("injured", 70)]),
+    ("the rockets killed 14 and wounded more\nthan 60", [("killed", 14), ("injured", 60)]),
+])
+def test_numbers_toll_forms(text: str, expected: list[tuple[str, int]]) -> None:
+    assert _casualties(text) == expected
+
+
+def test_numbers_a_phrase_never_crosses_a_full_stop() -> None:
+    text = "at least six were killed, while another 33 were injured. Among the dead were guards."
+    assert _casualties(text) == [("killed", 6), ("injured", 33)]
+
+
+@pytest.mark.parametrize(("span", "stated"), [
+    ("dozens were hurt", False), ("several others were wounded", False),
+    ("a dozen people were hurt", True), ("at least 12 were hurt", True),
+])
+def test_numbers_vague_counts_state_no_figure(span: str, stated: bool) -> None:
+    assert [c.stated for c in find_casualties(span)] == [stated]
