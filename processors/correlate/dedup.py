@@ -28,21 +28,24 @@ newest ``max_tombstones`` tombstones are kept, in expiry order, so the state sta
 from __future__ import annotations
 
 import datetime as dt
-import math
-from dataclasses import dataclass, field
-from functools import cache
+from dataclasses import dataclass
 from typing import Any
 
+from processors.correlate.agreement import (
+    KnownEvent,
+    corroborated,
+    days_agree,
+    near,
+    newer_version,
+    rival_attackers,
+    types_agree,
+)
 from processors.identity import event_key, likeness
 from processors.models import Incident
-from processors.text.rules import load_rules
 
 STATE_VERSION = 2
 _PRECISION_RANK = {"day": 0, "week": 1, "month": 2, "unknown": 3}
-_FAMILIES = ({"attack", "armed_clash"}, {"remote_explosive_ied", "suicide_bomb", "grenade"},
-             {"air_drone_strike", "shelling_artillery_missile"})
 _SEARCH_DAYS = 7
-_NEAR_KM = 15.0
 
 
 def first_event_id(incident: Incident) -> str:
@@ -65,141 +68,6 @@ class Assignment:
     expired: bool = False  # ... and its event has expired since: nothing to re-send
 
 
-@dataclass(slots=True)
-class _Event:
-    event_id: str
-    country: str | None
-    admin1: str | None
-    place: str | None
-    geo_precision: int | None
-    day: dt.date | None
-    precision: str
-    event_type: str
-    version: int = 1
-    sources: list[str] = field(default_factory=list)
-    reports: list[str] = field(default_factory=list)  # incident ids, parallel to sources
-    bodies: list[str | None] = field(default_factory=list)  # article digests, parallel too
-    seen: dt.date | None = None  # the index's watermark when last reported
-    latitude: float | None = None
-    longitude: float | None = None
-    perpetrators: list[str] = field(default_factory=list)  # every one a report named
-    killed: int | None = None  # the first toll reported
-    injured: int | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        return {"event_id": self.event_id, "country": self.country, "admin1": self.admin1,
-                "place": self.place, "geo_precision": self.geo_precision,
-                "day": self.day.isoformat() if self.day else None, "precision": self.precision,
-                "event_type": self.event_type, "version": self.version,
-                "sources": list(self.sources), "reports": list(self.reports),
-                "bodies": list(self.bodies),
-                "seen": self.seen.isoformat() if self.seen else None,
-                "latitude": self.latitude, "longitude": self.longitude,
-                "perpetrators": list(self.perpetrators), "killed": self.killed,
-                "injured": self.injured}
-
-    @classmethod
-    def from_json(cls, raw: dict[str, Any]) -> _Event:
-        day, seen = raw.get("day"), raw.get("seen")
-        return cls(raw["event_id"], raw.get("country"), raw.get("admin1"), raw.get("place"),
-                   raw.get("geo_precision"), dt.date.fromisoformat(day) if day else None,
-                   raw.get("precision", "unknown"), raw["event_type"],
-                   int(raw.get("version", 1)), list(raw.get("sources", [])),
-                   reports=list(raw.get("reports", [])), bodies=list(raw.get("bodies", [])),
-                   seen=dt.date.fromisoformat(seen) if seen else None,
-                   latitude=raw.get("latitude"), longitude=raw.get("longitude"),
-                   perpetrators=list(raw.get("perpetrators", [])), killed=raw.get("killed"),
-                   injured=raw.get("injured"))
-
-    def retained_by(self) -> dt.date | None:
-        """The day retention counts from: the event's day, else when it was last reported."""
-        return self.day or self.seen
-
-
-def _newer_version(event: _Event, incident: Incident) -> bool:
-    """Whether ``incident`` comes from another version of an article that reported ``event``
-    (never from the version that did: one article's incidents stay distinct events)."""
-    if incident.article_digest is None:
-        return False
-    bodies = event.bodies + [None] * (len(event.sources) - len(event.bodies))
-    return all(body is not None and body != incident.article_digest
-               for source, body in zip(event.sources, bodies, strict=True)
-               if source == incident.article_id)
-
-
-def _types_agree(a: str, b: str) -> bool:
-    if a == b or "attack" in (a, b):
-        return True
-    return any(a in family and b in family for family in _FAMILIES)
-
-
-@cache
-def _umbrellas() -> frozenset[str]:
-    return frozenset(load_rules("actors")["umbrella"])
-
-
-def _rival_attackers(event: _Event, incident: Incident) -> bool:
-    """Whether the reports name different attackers ("Iran-backed militias" and a member
-    faction of theirs are not rivals: one outlet names the umbrella, another the faction)."""
-    named = incident.perpetrator
-    if not named or not event.perpetrators or named in event.perpetrators:
-        return False
-    umbrellas = _umbrellas()
-    return named not in umbrellas and not any(p in umbrellas for p in event.perpetrators)
-
-
-def _near(event: _Event, incident: Incident) -> bool:
-    """Whether two named places lie within ``_NEAR_KM`` of each other (a district, a village
-    on a town's edge, a neighbourhood: outlets name one event's place at different detail)."""
-    a_lat, a_lon, b_lat, b_lon = (event.latitude, event.longitude, incident.latitude,
-                                  incident.longitude)
-    if a_lat is None or a_lon is None or b_lat is None or b_lon is None:
-        return False
-    dy = (a_lat - b_lat) * 111.2
-    dx = (a_lon - b_lon) * 111.2 * math.cos(math.radians((a_lat + b_lat) / 2))
-    return math.hypot(dx, dy) <= _NEAR_KM
-
-
-def _same_toll(event: _Event, incident: Incident) -> bool:
-    """Whether two reports give one toll (the same dead, else the same wounded, not none)."""
-    return (bool(event.killed) and event.killed == incident.killed) or (
-        bool(event.injured) and event.injured == incident.injured)
-
-
-def _same_place(event: _Event, incident: Incident) -> bool:
-    """Whether two reports name one place (the same name, or places a few km apart)."""
-    return bool(event.place and incident.place
-                and event.place.lower() == incident.place.lower()) or _near(event, incident)
-
-
-def _same_attacker(event: _Event, incident: Incident) -> bool:
-    return bool(incident.perpetrator) and incident.perpetrator in event.perpetrators
-
-
-def _corroborated(event: _Event, incident: Incident) -> bool:
-    """Whether two reports typed apart ("an IED ambush" as a bombing and as a clash) agree on
-    the toll and on the place or the attacker: one event told two ways."""
-    return bool(event.killed) and event.killed == incident.killed and (
-        _same_place(event, incident) or _same_attacker(event, incident))
-
-
-def _days_agree(event: _Event, incident: Incident) -> bool:
-    a, b = event.day, incident.event_date
-    if a is None or b is None:
-        # an undated report (an undated page) is the dated one only with the same toll at the
-        # same named place ("three killed by a drone in Qamishli" twice), or by the same
-        # attacker the same way
-        return (a is None and b is None) or (_same_toll(event, incident) and (
-            (event.geo_precision == 1 and incident.geo_precision == 1)
-            or _same_place(event, incident)
-            or (_same_attacker(event, incident) and event.event_type == incident.event_type)))
-    if abs((a - b).days) <= 1:
-        return True
-    if event.precision == "week" and 0 <= (b - a).days <= 6:
-        return True
-    return incident.date_precision == "week" and 0 <= (a - b).days <= 6
-
-
 class EventIndex:
     """Cross-article event identity: create, ``assign`` incidents, ``expire``, ``to_state``."""
 
@@ -212,7 +80,7 @@ class EventIndex:
         self._forgotten: list[str] = []  # tombstones evicted since the last take_forgotten
         self._burials = 0  # how many events were ever buried: orders tombstones after restore
         self._order: dict[str, int] = {}
-        self._events: dict[str, _Event] = {}
+        self._events: dict[str, KnownEvent] = {}
         self._buckets: dict[tuple[str | None, str | None], list[str]] = {}
         self._by_incident: dict[str, str] = {}
         self._watermark: dt.date | None = None
@@ -238,7 +106,7 @@ class EventIndex:
             self._watermark = day
         event = self._find(incident)
         if event is None:
-            event = _Event(first_event_id(incident), incident.country, incident.admin1,
+            event = KnownEvent(first_event_id(incident), incident.country, incident.admin1,
                            incident.place, incident.geo_precision, incident.event_date,
                            incident.date_precision, incident.event_type,
                            sources=[incident.article_id], reports=[incident.incident_id],
@@ -257,14 +125,14 @@ class EventIndex:
         return Assignment(event.event_id, event.version, False, sources, len(set(sources)))
 
     @staticmethod
-    def _repeat(event: _Event, incident_id: str) -> Assignment:
+    def _repeat(event: KnownEvent, incident_id: str) -> Assignment:
         # Every report adds one version and one source, so report k saw version k + 1.
         k = event.reports.index(incident_id)
         sources = tuple(event.sources[: k + 1])
         return Assignment(event.event_id, k + 1, k == 0, sources, len(set(sources)),
                           repeated=True)
 
-    def _note_late(self, event: _Event) -> None:
+    def _note_late(self, event: KnownEvent) -> None:
         kept = event.retained_by()
         if self._expired_before is not None and kept is not None and kept < self._expired_before:
             self._late.append(event.event_id)
@@ -296,9 +164,9 @@ class EventIndex:
         self._drop(old)
         return [event.event_id for event in old]
 
-    def _find(self, incident: Incident) -> _Event | None:
+    def _find(self, incident: Incident) -> KnownEvent | None:
         best: tuple[int, str] | None = None
-        chosen: _Event | None = None
+        chosen: KnownEvent | None = None
         for event in self._candidates(incident):
             if not self._same(event, incident):
                 continue
@@ -307,7 +175,7 @@ class EventIndex:
                 best, chosen = key, event
         return chosen
 
-    def _candidates(self, incident: Incident) -> list[_Event]:
+    def _candidates(self, incident: Incident) -> list[KnownEvent]:
         # undated reports are of recent news: matched around the watermark
         day = incident.event_date or self._watermark
         keys: list[tuple[str | None, str | None]] = [(incident.country, None)]
@@ -317,28 +185,28 @@ class EventIndex:
         return [self._events[i] for k in keys for i in self._buckets.get(k, ())]
 
     @staticmethod
-    def _same(event: _Event, incident: Incident) -> bool:
+    def _same(event: KnownEvent, incident: Incident) -> bool:
         if event.country != incident.country:
             return False
-        if incident.article_id in event.sources and not _newer_version(event, incident):
+        if incident.article_id in event.sources and not newer_version(event, incident):
             return False
         if event.admin1 and incident.admin1 and event.admin1 != incident.admin1:
             return False
         if (event.geo_precision == 1 and incident.geo_precision == 1 and event.place
                 and incident.place and event.place.lower() != incident.place.lower()
-                and not _near(event, incident)):
+                and not near(event, incident)):
             return False  # two towns; a neighbourhood and its town are one place
-        if _rival_attackers(event, incident):
+        if rival_attackers(event, incident):
             return False  # one city, one day, two attackers: two attacks
-        return _days_agree(event, incident) and (
-            _types_agree(event.event_type, incident.event_type) or _corroborated(event, incident))
+        return days_agree(event, incident) and (
+            types_agree(event.event_type, incident.event_type) or corroborated(event, incident))
 
     @staticmethod
-    def _affinity(event: _Event, incident: Incident) -> int:
+    def _affinity(event: KnownEvent, incident: Incident) -> int:
         return likeness((event.day, incident.event_date), (event.place, incident.place),
                         (event.admin1, incident.admin1), (event.event_type, incident.event_type))
 
-    def _update(self, event: _Event, incident: Incident) -> None:
+    def _update(self, event: KnownEvent, incident: Incident) -> None:
         """Count the report; take its day, place or type when they are more precise."""
         event.version += 1
         event.sources.append(incident.article_id)
@@ -364,16 +232,16 @@ class EventIndex:
         if event.event_type == "attack" and incident.event_type != "attack":
             event.event_type = incident.event_type
 
-    def _key(self, event: _Event) -> tuple[str | None, str | None]:
+    def _key(self, event: KnownEvent) -> tuple[str | None, str | None]:
         return (event.country, event.day.isoformat() if event.day else None)
 
-    def _add(self, event: _Event) -> None:
+    def _add(self, event: KnownEvent) -> None:
         self._events[event.event_id] = event
         self._buckets.setdefault(self._key(event), []).append(event.event_id)
         for incident_id in event.reports:
             self._by_incident[incident_id] = event.event_id
 
-    def _remove(self, event: _Event) -> None:
+    def _remove(self, event: KnownEvent) -> None:
         key = self._key(event)
         bucket = self._buckets.get(key, [])
         if event.event_id in bucket:
@@ -387,7 +255,7 @@ class EventIndex:
         self._drop(old)
         return len(old)
 
-    def _drop(self, events: list[_Event]) -> None:
+    def _drop(self, events: list[KnownEvent]) -> None:
         for event in events:
             self._remove(event)
             del self._events[event.event_id]
@@ -451,7 +319,7 @@ class EventIndex:
             if "tombstone" in raw:
                 buried.append(raw)
             else:
-                index._add(_Event.from_json(raw))
+                index._add(KnownEvent.from_json(raw))
         for raw in sorted(buried, key=lambda r: int(r.get("order", 0))):
             index._bury(raw["tombstone"], list(raw.get("reports", [])), int(raw.get("order", 0)))
         index._forgotten.clear()
