@@ -21,10 +21,13 @@ EXTRACT_HELPERS = {
     # The world's data (countries, units, towns; actors) serves the places and actors stages.
     "processors.extract.gazetteer": {"processors.extract.world"},
     "processors.extract.world_actors": {"processors.extract.world"},
-    "processors.extract.actors": {"processors.extract.world_actors"},
+    "processors.extract.actors": {"processors.extract.world_actors", "processors.extract.world"},
     "processors.extract.fallback": {"processors.extract.world_actors"},
     "processors.extract.place_phrases": {"processors.extract.gazetteer"},
-    "processors.extract.roles": {"processors.extract.phrases"},
+    "processors.extract.roles": {"processors.extract.phrases",
+                                 "processors.extract.targets"},
+    # The target classes are the roles stage's helper, reading the same role phrases.
+    "processors.extract.targets": {"processors.extract.phrases"},
 }
 
 
