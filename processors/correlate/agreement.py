@@ -1,5 +1,8 @@
-"""How a report agrees with an event already known: the event record ``EventIndex`` keeps,
-and the tests it runs on a report (the same day, types, place, attacker, toll)."""
+"""How a report agrees with an event already known: the record and the tests on a report.
+
+``KnownEvent`` is what ``EventIndex`` keeps of an event; the functions are the tests it runs on
+a new report (the same day, types, place, attacker, toll).
+"""
 
 from __future__ import annotations
 
