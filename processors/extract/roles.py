@@ -13,7 +13,6 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 
-from processors.extract.casualties import clause_toll
 from processors.extract.document import (
     ActorMention,
     Agent,
@@ -39,7 +38,7 @@ from processors.extract.phrases import (
 )
 from processors.extract.targets import target_class, target_of
 from processors.text.indexed import holding, within
-from processors.text.numbers import Casualty
+from processors.text.numbers import Casualty, clause_toll
 from processors.text.sentences import regional_countries
 
 # Between an agent and an event noun: "carried out an attack", "took credit for the strikes".

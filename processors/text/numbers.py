@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import warnings
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
@@ -278,3 +279,12 @@ def _kind_of(verb: str) -> str:
 def _looks_like_year(span: str) -> bool:
     digits = span.strip()
     return len(digits) == 4 and digits.isdigit() and 1900 <= int(digits) <= 2100
+
+
+def clause_toll(casualties: Iterable[Casualty], kind: str) -> int | None:
+    """The toll of one ``kind`` a clause states: its figures added up ("two police officers
+    were killed ... and three soldiers"), None when it states none. A vague count
+    ("dozens were wounded", "several killed") states no figure (SCHEMA.md: null when not
+    stated), even beside a stated one of another kind."""
+    values = [c.value for c in casualties if c.kind == kind and c.stated]
+    return sum(values) if values else None
