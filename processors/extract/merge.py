@@ -225,7 +225,8 @@ def _dated_past(draft: Draft, base: dt.date | None) -> bool:
 def _antecedent_draft(drafts: list[Draft], detail: Draft, sentence: int) -> Draft | None:
     """The event a referring mention adds to: a recent draft, one hit the same way if any."""
     recent = [d for d in drafts if sentence - max(d.sentences) <= _ANAPHORA_REACH
-              and (detail.country is None or d.country in (None, detail.country))]
+              and (detail.place is None or detail.country is None
+                   or d.country in (None, detail.country))]  # its own place abroad: not this
     if not recent:
         return None
     if not detail.generic_type:
