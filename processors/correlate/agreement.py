@@ -115,9 +115,13 @@ def near(event: KnownEvent, incident: Incident) -> bool:
     return math.hypot(dx, dy) <= _NEAR_KM
 
 
+def _same_dead(event: KnownEvent, incident: Incident) -> bool:
+    return bool(event.killed) and event.killed == incident.killed
+
+
 def same_toll(event: KnownEvent, incident: Incident) -> bool:
     """Whether two reports give one toll (the same dead, else the same wounded, not none)."""
-    return (bool(event.killed) and event.killed == incident.killed) or (
+    return _same_dead(event, incident) or (
         bool(event.injured) and event.injured == incident.injured)
 
 
@@ -134,7 +138,7 @@ def same_attacker(event: KnownEvent, incident: Incident) -> bool:
 def corroborated(event: KnownEvent, incident: Incident) -> bool:
     """Whether two reports typed apart ("an IED ambush" as a bombing and as a clash) agree on
     the toll and on the place or the attacker: one event told two ways."""
-    return bool(event.killed) and event.killed == incident.killed and (
+    return _same_dead(event, incident) and (
         same_place(event, incident) or same_attacker(event, incident))
 
 

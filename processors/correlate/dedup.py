@@ -35,9 +35,9 @@ from processors.correlate.agreement import (
     KnownEvent,
     corroborated,
     days_agree,
-    near,
     newer_version,
     rival_attackers,
+    same_place,
     types_agree,
 )
 from processors.identity import event_key, likeness
@@ -193,8 +193,7 @@ class EventIndex:
         if event.admin1 and incident.admin1 and event.admin1 != incident.admin1:
             return False
         if (event.geo_precision == 1 and incident.geo_precision == 1 and event.place
-                and incident.place and event.place.lower() != incident.place.lower()
-                and not near(event, incident)):
+                and incident.place and not same_place(event, incident)):
             return False  # two towns; a neighbourhood and its town are one place
         if rival_attackers(event, incident):
             return False  # one city, one day, two attackers: two attacks

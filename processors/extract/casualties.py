@@ -14,4 +14,3 @@ from processors.text.numbers import find_casualties
 def tag_casualties(doc: Document) -> None:
     """Set ``casualties``: every casualty figure of the folded body."""
     doc.casualties = Indexed(find_casualties(doc.folded))
-

@@ -256,16 +256,25 @@ def _person_regex() -> re.Pattern[str]:
 def _is_vague(span: str) -> bool:
     """Whether a count is a vague word ("dozens", "several") rather than a figure."""
     text = " ".join(span.lower().split())
-    vague = load_rules("casualties")["vague_counts"]
-    return any(re.search(rf"(?<!\S){re.escape(v)}(?!\S)", text) for v in vague) and not any(
+    return _vague_regex().search(text) is not None and not any(
         w[:1].isdigit() for w in text.split())
 
 
 def _is_figure_word(span: str) -> bool:
     """Whether a vague-looking count is a figure after all ("a dozen", "a couple of")."""
-    text = " ".join(span.lower().split())
-    return any(re.search(rf"(?<!\S){re.escape(w)}(?:\s+of)?$", text)
-               for w in load_rules("casualties")["figure_words"])
+    return _figure_word_regex().search(" ".join(span.lower().split())) is not None
+
+
+@cache
+def _vague_regex() -> re.Pattern[str]:
+    words = "|".join(map(re.escape, load_rules("casualties")["vague_counts"]))
+    return re.compile(rf"(?<!\S)(?:{words})(?!\S)")
+
+
+@cache
+def _figure_word_regex() -> re.Pattern[str]:
+    words = "|".join(map(re.escape, load_rules("casualties")["figure_words"]))
+    return re.compile(rf"(?<!\S)(?:{words})(?:\s+of)?$")
 
 
 def _kind_of(verb: str) -> str:
